@@ -1,0 +1,162 @@
+/**
+ * The engine's facade and its only asynchronous part: it loads what a step
+ * needs, runs the step (pure, synchronous), commits the change set, and then
+ * performs the step's effects. Service handlers run here, between steps.
+ */
+import type {
+  HistoryEvent, Incident, ProcessInstance, ServiceHandler, UserTask, UserTaskFilter, Variables,
+} from './types.js';
+import { ConflictError, InvalidArgumentError, NotFoundError } from './errors.js';
+import type { Store } from './store/Store.js';
+import { MemoryStore } from './store/MemoryStore.js';
+import { Deployer, type DeploymentResult } from './Deployer.js';
+import { StepRunner } from './StepRunner.js';
+import { JobRunner } from './JobRunner.js';
+import * as commands from './runtime/commands.js';
+import { toProcessInstance, toUserTask } from './views.js';
+
+export interface EngineOptions {
+  store?: Store;
+  clock?: () => Date;
+  services?: Record<string, ServiceHandler>;
+  /** Where new ids come from; random UUIDs by default. */
+  newId?: () => string;
+  /** How long to wait before retrying a failed service job (attempt counts from 1). */
+  retryBackoff?: (attempt: number) => number;
+}
+
+export interface StartOptions {
+  businessKey?: string;
+  version?: number;
+}
+
+export class Engine {
+  readonly store: Store;
+  private readonly clock: () => Date;
+  private readonly deployer: Deployer;
+  private readonly steps: StepRunner;
+  private readonly jobs: JobRunner;
+
+  constructor(options: EngineOptions = {}) {
+    this.store = options.store ?? new MemoryStore();
+    // The one place the real clock may enter: as the default of the injected clock.
+    // eslint-disable-next-line no-restricted-syntax
+    this.clock = options.clock ?? (() => new Date());
+    const newId = options.newId ?? (() => globalThis.crypto.randomUUID());
+    this.deployer = new Deployer(this.store, this.clock, newId);
+    this.steps = new StepRunner(this.store, this.clock, newId, this.deployer, (effect) => this.perform(effect));
+    this.jobs = new JobRunner(this.store, this.clock, this.steps, options.services ?? {}, options.retryBackoff ?? defaultBackoff);
+  }
+
+  /** Registers (or replaces) the handler for a job type. */
+  registerService(type: string, handler: ServiceHandler): void {
+    this.jobs.register(type, handler);
+  }
+
+  deploy(xml: string): Promise<DeploymentResult> {
+    return this.deployer.deploy(xml, this.steps);
+  }
+
+  async startProcess(processId: string, variables: Variables = {}, options: StartOptions = {}): Promise<ProcessInstance> {
+    const definition = await this.store.getDefinition(processId, options.version);
+    if (!definition) throw new NotFoundError('process definition', options.version ? `${processId}:${options.version}` : processId);
+    const input = plainVariables(variables);
+    const instanceId = await this.steps.run([], (execution) => commands.start(execution, definition.key, input, options.businessKey));
+    return this.getInstance(instanceId);
+  }
+
+  async getInstance(instanceId: string): Promise<ProcessInstance> {
+    const instance = await this.store.getInstance(instanceId);
+    if (!instance) throw new NotFoundError('process instance', instanceId);
+    const [variables, elements] = await Promise.all([this.store.listVariables(instanceId), this.store.listElementInstances(instanceId)]);
+    return toProcessInstance(instance, variables, elements);
+  }
+
+  async listUserTasks(filter: UserTaskFilter = {}): Promise<UserTask[]> {
+    const tasks = await this.store.listUserTasks(filter);
+    return Promise.all(tasks.map(async (task) => toUserTask(task, task.state === 'open' ? await this.store.listVariables(task.id) : [])));
+  }
+
+  async getUserTask(taskId: string): Promise<UserTask> {
+    const task = await this.store.getUserTask(taskId);
+    if (!task) throw new NotFoundError('user task', taskId);
+    return toUserTask(task, task.state === 'open' ? await this.store.listVariables(task.id) : []);
+  }
+
+  async completeUserTask(taskId: string, variables: Variables = {}): Promise<void> {
+    const input = plainVariables(variables);
+    await this.steps.run([{ kind: 'userTask', id: taskId }, { kind: 'elementInstance', id: taskId }], (execution) =>
+      commands.completeUserTask(execution, taskId, input), { scopesOf: taskId, retryConflicts: true });
+  }
+
+  /** Correlates a message to every instance waiting for it (once each) and to message start events; NotFoundError when nothing waits. */
+  async correlateMessage(name: string, correlationKey?: string, variables: Variables = {}): Promise<void> {
+    const input = plainVariables(variables);
+    const correlated = await this.deliverMessage(name, correlationKey, input);
+    if (correlated === 0) throw new NotFoundError('message subscription', correlationKey === undefined ? name : `${name} (${correlationKey})`);
+  }
+
+  private async deliverMessage(name: string, correlationKey: string | undefined, variables: Variables): Promise<number> {
+    const subscriptions = await this.store.findMessageSubscriptions(name, correlationKey);
+    const seenInstances = new Set<string>();
+    let delivered = 0;
+    for (const subscription of subscriptions) {
+      const instanceKey = subscription.instanceId ?? `start:${subscription.id}`;
+      if (seenInstances.has(instanceKey)) continue;
+      if (await this.steps.deliver(subscription.id, variables)) {
+        seenInstances.add(instanceKey);
+        delivered += 1;
+      }
+    }
+    return delivered;
+  }
+
+  async broadcastSignal(name: string, variables: Variables = {}): Promise<void> {
+    const input = plainVariables(variables);
+    for (const subscription of await this.store.findSignalSubscriptions(name)) await this.steps.deliver(subscription.id, input);
+  }
+
+  /** Fires the timers and runs the service jobs that are due at clock(); returns how many ran. */
+  runDueJobs(): Promise<number> {
+    return this.jobs.runDue();
+  }
+
+  async history(instanceId: string): Promise<HistoryEvent[]> {
+    if (!(await this.store.getInstance(instanceId))) throw new NotFoundError('process instance', instanceId);
+    return this.store.listHistory(instanceId);
+  }
+
+  async listIncidents(instanceId?: string): Promise<Incident[]> {
+    return (await this.store.listIncidents(instanceId)).map(({ rev: _rev, phase: _phase, ...incident }) => incident);
+  }
+
+  /** Resolves an incident and runs again what failed (the job, the activation or the completion). */
+  async retryIncident(incidentId: string): Promise<void> {
+    const incident = await this.store.getIncident(incidentId);
+    if (!incident) throw new NotFoundError('incident', incidentId);
+    if (incident.state !== 'open') throw new ConflictError(`incident '${incidentId}' is already resolved`, incidentId);
+    await this.steps.run([{ kind: 'incident', id: incidentId }], (execution) => commands.retryIncident(execution, incidentId),
+      { scopesOf: incident.elementInstanceId });
+  }
+
+  private async perform(effect: commands.HostEffect): Promise<void> {
+    if (effect.kind === 'broadcastSignal') await this.broadcastSignal(effect.name, effect.variables);
+    else await this.deliverMessage(effect.name, effect.correlationKey, effect.variables);
+  }
+}
+
+function defaultBackoff(attempt: number): number {
+  return Math.min(5_000 * 2 ** (attempt - 1), 300_000);
+}
+
+/** Variables must be a JSON object; they are copied so the caller's object stays theirs. */
+function plainVariables(variables: Variables): Variables {
+  if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) {
+    throw new InvalidArgumentError('variables must be a JSON object');
+  }
+  try {
+    return JSON.parse(JSON.stringify(variables)) as Variables;
+  } catch (error) {
+    throw new InvalidArgumentError(`variables must be JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

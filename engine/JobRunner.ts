@@ -1,0 +1,95 @@
+/**
+ * Runs what is due: timers fire inside a step; service jobs call their
+ * handler between steps (a handler does I/O), then complete, fail or raise a
+ * BPMN error in a step of their own. A job whose type has no handler here is
+ * left for an engine that has one.
+ */
+import type { JobRecord, ServiceHandler, Variables } from './types.js';
+import type { Store } from './store/Store.js';
+import type { StepRunner } from './StepRunner.js';
+import { BpmnError } from './errors.js';
+import * as commands from './runtime/commands.js';
+import { visibleVariables } from './runtime/variables.js';
+
+const batchSize = 100;
+const maxRounds = 10_000;
+
+export class JobRunner {
+  private readonly handlers = new Map<string, ServiceHandler>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: () => Date,
+    private readonly steps: StepRunner,
+    services: Record<string, ServiceHandler>,
+    private readonly backoff: (failures: number) => number,
+  ) {
+    for (const [type, handler] of Object.entries(services)) this.handlers.set(type, handler);
+  }
+
+  register(type: string, handler: ServiceHandler): void {
+    this.handlers.set(type, handler);
+  }
+
+  /** Runs due jobs until none is left; jobs that become due meanwhile (a chain of service tasks) run too. */
+  async runDue(): Promise<number> {
+    let ran = 0;
+    const skipped = new Set<string>();
+    for (let round = 0; round < maxRounds; round++) {
+      const due = (await this.store.findDueJobs(this.clock().toISOString(), batchSize + skipped.size)).filter((job) => !skipped.has(job.id));
+      if (due.length === 0) break;
+      for (const job of due) {
+        if (await this.runJob(job)) ran += 1;
+        else skipped.add(job.id);
+      }
+    }
+    return ran;
+  }
+
+  private async runJob(job: JobRecord): Promise<boolean> {
+    if (job.kind === 'timer') {
+      return this.steps.run([{ kind: 'job', id: job.id }], (execution) => commands.fireTimerJob(execution, job.id),
+        job.elementInstanceId ? { scopesOf: job.elementInstanceId } : {});
+    }
+    const handler = job.type ? this.handlers.get(job.type) : undefined;
+    if (!handler || !job.elementInstanceId) return false;
+    const scopeId = job.elementInstanceId;
+    const variables = await this.steps.read([], (execution) => visibleVariables(execution, scopeId), { scopesOf: scopeId });
+    await this.finish(job, await this.call(handler, job, variables));
+    return true;
+  }
+
+  private async call(handler: ServiceHandler, job: JobRecord, variables: Variables): Promise<Outcome> {
+    try {
+      const output = await handler({
+        id: job.id, type: job.type ?? '', instanceId: job.instanceId ?? '', elementId: job.elementId,
+        elementInstanceId: job.elementInstanceId ?? '', variables, customHeaders: job.customHeaders ?? {}, retries: job.retries,
+      });
+      if (output !== undefined && (output === null || typeof output !== 'object' || Array.isArray(output))) {
+        return { kind: 'failed', message: 'the handler returned something other than an object of variables' };
+      }
+      return { kind: 'completed', variables: JSON.parse(JSON.stringify(output ?? {})) as Variables };
+    } catch (error) {
+      if (error instanceof BpmnError) return { kind: 'bpmnError', error };
+      return { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  private async finish(job: JobRecord, outcome: Outcome): Promise<void> {
+    const options = { scopesOf: job.elementInstanceId ?? '' };
+    const preload = [{ kind: 'job' as const, id: job.id }];
+    if (outcome.kind === 'completed') {
+      await this.steps.run(preload, (execution) => commands.completeJob(execution, job.id, outcome.variables), options);
+    } else if (outcome.kind === 'bpmnError') {
+      const { code, message, variables } = outcome.error;
+      await this.steps.run(preload, (execution) => commands.throwJobError(execution, job.id, code, message, variables), options);
+    } else {
+      await this.steps.run(preload, (execution) => commands.failJob(execution, job.id, outcome.message, this.backoff), options);
+    }
+  }
+}
+
+type Outcome =
+  | { kind: 'completed'; variables: Variables }
+  | { kind: 'bpmnError'; error: BpmnError }
+  | { kind: 'failed'; message: string };

@@ -1,0 +1,128 @@
+/**
+ * Runs one step: load, execute, commit, perform effects. A step that reads
+ * something not yet loaded is run again once it is loaded; a commit that loses
+ * a race with another engine is run again on fresh data.
+ */
+import type { Effect, ModelSource } from './runtime/Execution.js';
+import { Execution, MissingDefinition } from './runtime/Execution.js';
+import { MissingRecords, StepState } from './runtime/StepState.js';
+import { handleOperation } from './runtime/lifecycle.js';
+import { behaviors } from './elements/index.js';
+import { loadKeyString, type LoadKey, type Store } from './store/Store.js';
+import { ConflictError } from './errors.js';
+import type { ProcessModel } from './model/ProcessModel.js';
+import type { Deployer } from './Deployer.js';
+import * as commands from './runtime/commands.js';
+
+export interface RunOptions {
+  /** Load this element instance and its enclosing scopes up front. */
+  scopesOf?: string;
+  /** Run again when the commit loses a race (default true). */
+  retryConflicts?: boolean;
+}
+
+const maxConflictRetries = 8;
+const maxLoadRounds = 10_000;
+
+export class StepRunner {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: () => Date,
+    private readonly newId: () => string,
+    private readonly deployer: Deployer,
+    private readonly performEffect: (effect: Effect) => Promise<void>,
+  ) {}
+
+  async run<T>(preload: LoadKey[], command: (execution: Execution) => T, options: RunOptions = {}): Promise<T> {
+    for (let conflicts = 0; ; conflicts++) {
+      const { result, execution } = await this.execute(preload, command, options);
+      try {
+        await this.store.commit(execution.state.toChangeSet());
+      } catch (error) {
+        if (error instanceof ConflictError && options.retryConflicts !== false && conflicts < maxConflictRetries) continue;
+        throw error;
+      }
+      for (const effect of execution.effects) await this.performEffect(effect);
+      return result;
+    }
+  }
+
+  /** Delivers a message or signal to one subscription; false when it was gone. */
+  deliver(subscriptionId: string, variables: Record<string, unknown>): Promise<boolean> {
+    return this.run([{ kind: 'subscription', id: subscriptionId }], (execution) => commands.deliver(execution, subscriptionId, variables));
+  }
+
+  /** Runs a command that only reads, e.g. the variables a service handler gets. */
+  async read<T>(preload: LoadKey[], query: (execution: Execution) => T, options: RunOptions = {}): Promise<T> {
+    return (await this.execute(preload, query, options)).result;
+  }
+
+  private async execute<T>(preload: LoadKey[], command: (execution: Execution) => T, options: RunOptions): Promise<{ result: T; execution: Execution }> {
+    const snapshot = new Map<string, unknown>();
+    await this.load(snapshot, preload);
+    if (options.scopesOf) await this.loadScopes(snapshot, options.scopesOf);
+    const models = new StepModels(this.deployer);
+    const now = this.clock();
+    for (let round = 0; round < maxLoadRounds; round++) {
+      const execution = new Execution(new StepState(snapshot), now, this.newId, models, behaviors, handleOperation);
+      try {
+        const result = command(execution);
+        execution.run();
+        return { result, execution };
+      } catch (error) {
+        if (error instanceof MissingRecords) await this.load(snapshot, error.keys);
+        else if (error instanceof MissingDefinition) await models.resolve(error);
+        else throw error;
+      }
+    }
+    throw new Error('the step kept asking for more records');
+  }
+
+  private async load(snapshot: Map<string, unknown>, keys: LoadKey[]): Promise<void> {
+    const wanted = keys.filter((key) => !snapshot.has(loadKeyString(key)));
+    if (wanted.length === 0) return;
+    for (const { key, value } of await this.store.load(wanted)) snapshot.set(loadKeyString(key), value);
+  }
+
+  /** Loads an element instance and every scope around it, so the common step needs no second round. */
+  private async loadScopes(snapshot: Map<string, unknown>, elementInstanceId: string): Promise<void> {
+    let id: string | null = elementInstanceId;
+    while (id) {
+      const key: LoadKey = { kind: 'elementInstance', id };
+      await this.load(snapshot, [key]);
+      const record = snapshot.get(loadKeyString(key)) as { scopeId: string | null; instanceId: string } | undefined;
+      if (record && record.scopeId === null) await this.load(snapshot, [{ kind: 'instance', id: record.instanceId }]);
+      id = record?.scopeId ?? null;
+    }
+  }
+}
+
+/** The models one step may use; the latest version of a process is looked up once per step. */
+class StepModels implements ModelSource {
+  private readonly latestKeys = new Map<string, string | null>();
+
+  constructor(private readonly deployer: Deployer) {}
+
+  model(definitionKey: string): ProcessModel {
+    const model = this.deployer.cached(definitionKey);
+    if (!model) throw new MissingDefinition({ key: definitionKey });
+    return model;
+  }
+
+  latest(processId: string): { key: string; model: ProcessModel } | undefined {
+    const key = this.latestKeys.get(processId);
+    if (key === undefined) throw new MissingDefinition({ processId });
+    return key === null ? undefined : { key, model: this.model(key) };
+  }
+
+  async resolve(missing: MissingDefinition): Promise<void> {
+    const request = missing.request;
+    if ('key' in request) {
+      await this.deployer.modelFor(request.key);
+      return;
+    }
+    const key = await this.deployer.latestKey(request.processId);
+    if (key) await this.deployer.modelFor(key);
+    this.latestKeys.set(request.processId, key ?? null);
+  }
+}

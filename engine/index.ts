@@ -1,0 +1,10 @@
+/** Umlauf's BPMN engine: the public API. */
+export { Engine } from './Engine.js';
+export type { EngineOptions, StartOptions } from './Engine.js';
+export type { DeploymentResult } from './Deployer.js';
+export { MemoryStore } from './store/MemoryStore.js';
+export type { Store, ChangeSet, LoadKey, Loaded, NewDefinition, Removal } from './store/Store.js';
+export { emptyChangeSet, loadKeyString } from './store/Store.js';
+export { DeploymentError, NotFoundError, ConflictError, InvalidArgumentError, BpmnError } from './errors.js';
+export type { DeploymentProblem } from './errors.js';
+export type * from './types.js';

@@ -1,0 +1,114 @@
+/**
+ * The Store port: where definitions, instances and their state live. The
+ * engine reads through load() and writes one ChangeSet per step through
+ * commit(); every implementation must pass test/engine/store/contract.ts.
+ */
+import type {
+  DefinitionRecord, DeploymentRecord, ElementInstanceRecord, HistoryEvent, IncidentRecord, InstanceRecord,
+  JobRecord, MultiInstanceOutputRecord, SubscriptionRecord, UserTaskFilter, UserTaskRecord, VariableRecord,
+} from '../types.js';
+
+/** What a step may ask the store for. */
+export type LoadKey =
+  | { kind: 'instance'; id: string }
+  | { kind: 'elementInstance'; id: string }
+  /** The active element instances directly inside a scope. */
+  | { kind: 'children'; scopeId: string }
+  /** The waiting join (parallel or inclusive gateway) of a scope, if any. */
+  | { kind: 'join'; scopeId: string; elementId: string }
+  | { kind: 'variable'; scopeId: string; name: string }
+  | { kind: 'scopeVariables'; scopeId: string }
+  | { kind: 'userTask'; id: string }
+  | { kind: 'job'; id: string }
+  | { kind: 'subscription'; id: string }
+  | { kind: 'incident'; id: string }
+  | { kind: 'multiInstanceOutputs'; bodyId: string };
+
+export type StoreLoadKey = LoadKey;
+
+/** The answer to one LoadKey: a record, undefined when absent, or a list. */
+export interface Loaded {
+  key: LoadKey;
+  value: unknown;
+}
+
+/** A versioned record is inserted when rev is 1 and updated when the stored rev is rev - 1. */
+export interface Removal {
+  id: string;
+  rev: number;
+}
+
+export interface ChangeSet {
+  instances: InstanceRecord[];
+  elementInstances: { put: ElementInstanceRecord[]; remove: Removal[] };
+  variables: { put: VariableRecord[]; removeScopes: string[] };
+  userTasks: UserTaskRecord[];
+  jobs: { put: JobRecord[]; remove: Removal[] };
+  subscriptions: { put: SubscriptionRecord[]; remove: Removal[] };
+  incidents: IncidentRecord[];
+  multiInstanceOutputs: { put: MultiInstanceOutputRecord[]; removeBodies: string[] };
+  history: HistoryEvent[];
+}
+
+export interface NewDefinition {
+  processId: string;
+  name?: string;
+}
+
+export interface Store {
+  /** Stores the XML and gives each process its next version, atomically. */
+  saveDeployment(deployment: DeploymentRecord, processes: NewDefinition[]): Promise<DefinitionRecord[]>;
+  /** The given version, or the latest one when version is omitted. */
+  getDefinition(processId: string, version?: number): Promise<DefinitionRecord | undefined>;
+  getDefinitionByKey(key: string): Promise<DefinitionRecord | undefined>;
+  listDefinitions(): Promise<DefinitionRecord[]>;
+  getDeployment(id: string): Promise<DeploymentRecord | undefined>;
+
+  /** Reads what a step needs; absent records come back as undefined. */
+  load(keys: LoadKey[]): Promise<Loaded[]>;
+  /**
+   * Applies a change set atomically. Throws ConflictError, and applies nothing,
+   * when a versioned record was changed or removed by someone else meanwhile.
+   */
+  commit(changes: ChangeSet): Promise<void>;
+
+  getInstance(id: string): Promise<InstanceRecord | undefined>;
+  listElementInstances(instanceId: string): Promise<ElementInstanceRecord[]>;
+  listVariables(scopeId: string): Promise<VariableRecord[]>;
+  getUserTask(id: string): Promise<UserTaskRecord | undefined>;
+  listUserTasks(filter: UserTaskFilter): Promise<UserTaskRecord[]>;
+  /** Jobs whose due time has come, not waiting on an incident, earliest first. */
+  findDueJobs(now: string, limit: number): Promise<JobRecord[]>;
+  findMessageSubscriptions(name: string, correlationKey: string | undefined): Promise<SubscriptionRecord[]>;
+  findSignalSubscriptions(name: string): Promise<SubscriptionRecord[]>;
+  /** Start event subscriptions and timers of a process (all versions), to replace them on a new deployment. */
+  findStartEventTriggers(processId: string): Promise<{ jobs: JobRecord[]; subscriptions: SubscriptionRecord[] }>;
+  listHistory(instanceId: string): Promise<HistoryEvent[]>;
+  listIncidents(instanceId?: string): Promise<IncidentRecord[]>;
+  getIncident(id: string): Promise<IncidentRecord | undefined>;
+}
+
+export function emptyChangeSet(): ChangeSet {
+  return {
+    instances: [],
+    elementInstances: { put: [], remove: [] },
+    variables: { put: [], removeScopes: [] },
+    userTasks: [],
+    jobs: { put: [], remove: [] },
+    subscriptions: { put: [], remove: [] },
+    incidents: [],
+    multiInstanceOutputs: { put: [], removeBodies: [] },
+    history: [],
+  };
+}
+
+export function loadKeyString(key: LoadKey): string {
+  switch (key.kind) {
+    case 'children': return `children\u0000${key.scopeId}`;
+    case 'join': return `join\u0000${key.scopeId}\u0000${key.elementId}`;
+    case 'variable': return `variable\u0000${key.scopeId}\u0000${key.name}`;
+    case 'scopeVariables': return `scopeVariables\u0000${key.scopeId}`;
+    case 'multiInstanceOutputs': return `multiInstanceOutputs\u0000${key.bodyId}`;
+    default: return `${key.kind}\u0000${key.id}`;
+  }
+}
