@@ -21,7 +21,7 @@ const forbiddenInEngine = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'modeler/dist/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'modeler/dist/**', 'scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -74,7 +74,13 @@ export interface EvaluationOutcome {
  */
 export function evaluateFeel(feel: string, variables: Variables, now: Date): EvaluationOutcome {
   const iso = now.toISOString();
-  const context = { ...variables, now: () => dateAndTime(iso), today: () => date(iso.slice(0, 10)) };
+  const context = {
+    ...variables,
+    now: () => dateAndTime(iso),
+    today: () => date(iso.slice(0, 10)),
+    // Zeebe's FEEL has is defined(); feelin does not, and models use it in conditions.
+    'is defined': (value: unknown) => value !== null && value !== undefined,
+  };
   try {
     const result = evaluate(feel, context);
     return { value: toPlainValue(result.value), warnings: result.warnings.map((w) => w.message) };

@@ -8,7 +8,7 @@ import type { ElementInstanceRecord, Variables } from '../types.js';
 import type { FlowNode } from '../model/ProcessModel.js';
 import type { Execution, Operation } from './Execution.js';
 import { ExpressionFailure } from './failures.js';
-import { evaluate, propagate, setLocal } from './variables.js';
+import { evaluate, lookup, propagate, setLocal } from './variables.js';
 import { closeAttachments, openBoundaryEvents } from './triggers.js';
 import { raiseIncident, resolveIncidentOf } from './incidents.js';
 import { recordHistory } from './history.js';
@@ -98,8 +98,20 @@ export function guarded(execution: Execution, record: ElementInstanceRecord, pha
 
 function applyInputs(execution: Execution, record: ElementInstanceRecord, node: FlowNode): void {
   for (const mapping of node.inputs) {
-    setLocal(execution, record.id, mapping.target, evaluate(execution, record.id, mapping.source));
+    const [name, ...path] = mapping.target.split('.') as [string, ...string[]];
+    const value = evaluate(execution, record.id, mapping.source);
+    const local = execution.state.variable(record.id, name);
+    setLocal(execution, record.id, name, path.length > 0 ? withPath(local.value, path, value) : value);
   }
+}
+
+/** A mapping target 'a.b.c' writes into the object held by variable 'a', as Zeebe does. */
+function withPath(base: unknown, path: string[], value: unknown): unknown {
+  const [key, ...rest] = path;
+  if (key === undefined) return value;
+  const object = base && typeof base === 'object' && !Array.isArray(base) ? { ...(base as Variables) } : {};
+  object[key] = withPath(object[key], rest, value);
+  return object;
 }
 
 export interface CompleteOptions {
@@ -143,7 +155,11 @@ function applyOutputs(execution: Execution, record: ElementInstanceRecord, node:
   if (node.outputs.length === 0) return propagateAll(execution, record, variables);
   for (const [name, value] of Object.entries(variables)) setLocal(execution, record.id, name, value);
   const results = node.outputs.map((mapping) => [mapping.target, evaluate(execution, record.id, mapping.source)] as const);
-  for (const [target, value] of results) propagate(execution, record.scopeId ?? record.id, target, value);
+  const scopeId = record.scopeId ?? record.id;
+  for (const [target, value] of results) {
+    const [name, ...path] = target.split('.') as [string, ...string[]];
+    propagate(execution, scopeId, name, path.length > 0 ? withPath(lookup(execution, scopeId, name).value, path, value) : value);
+  }
 }
 
 /** Removes an element instance and what belongs to it; the scope's token count is the caller's business. */

@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import { BpmnError, type ServiceJob } from '../../../engine/index.js';
+import { fixture, scenario } from '../../support/scenario.js';
+
+const xml = fixture(import.meta.url, 'serviceTask.bpmn');
+
+describe('serviceTask', () => {
+  scenario('runs the handler with the instance variables and headers; its output lands in the instance', async (h) => {
+    const seen: ServiceJob[] = [];
+    h.service('calculate', async (job) => { seen.push(job); return { result: (job.variables.a as number) * 2 }; });
+    await h.engine.deploy(xml);
+    const instance = await h.engine.startProcess('service-flow', { a: 21 });
+    expect(instance.activeElementIds).to.deep.equal(['calc']);
+    await h.reload();
+    expect(await h.engine.runDueJobs()).to.equal(1);
+    expect(seen).to.have.length(1);
+    expect(seen[0]).to.include({ type: 'calculate', elementId: 'calc', instanceId: instance.id, retries: 2 });
+    expect(seen[0]?.variables).to.include({ a: 21 });
+    expect(seen[0]?.customHeaders).to.deep.equal({ mode: 'fast' });
+    const done = await h.engine.getInstance(instance.id);
+    expect(done.state).to.equal('completed');
+    expect(done.variables).to.deep.equal({ a: 21, result: 42 });
+    const history = await h.engine.history(instance.id);
+    expect(history.find((event) => event.type === 'completed' && event.elementId === 'calc')).to.include({ elementType: 'serviceTask' });
+  });
+
+  scenario('a failing handler is retried after the backoff, then raises a job_failed incident; the token stays', async (h) => {
+    let calls = 0;
+    h.service('calculate', async () => { calls += 1; throw new Error('backend down'); });
+    await h.engine.deploy(xml);
+    const instance = await h.engine.startProcess('service-flow', { a: 1 });
+    expect(await h.engine.runDueJobs()).to.equal(1);
+    expect(calls).to.equal(1);
+    const retrying = await h.engine.getInstance(instance.id);
+    expect(retrying.state).to.equal('active');
+    expect(retrying.activeElementIds).to.deep.equal(['calc']);
+    expect(await h.engine.runDueJobs()).to.equal(0);
+    expect(calls).to.equal(1);
+    await h.reload();
+    h.advance(1_000);
+    expect(await h.engine.runDueJobs()).to.equal(1);
+    expect(calls).to.equal(2);
+    const stuck = await h.engine.getInstance(instance.id);
+    expect(stuck.state).to.equal('incident');
+    expect(stuck.activeElementIds).to.deep.equal(['calc']);
+    const incidents = await h.engine.listIncidents(instance.id);
+    expect(incidents).to.have.length(1);
+    expect(incidents[0]).to.include({ type: 'job_failed', elementId: 'calc', state: 'open' });
+    expect(incidents[0]?.message).to.contain('backend down');
+    h.advance(60 * 60_000);
+    expect(await h.engine.runDueJobs()).to.equal(0);
+    expect(calls).to.equal(2);
+
+    h.service('calculate', async () => { calls += 1; return { result: 'ok' }; });
+    await h.engine.retryIncident(incidents[0]!.id);
+    await h.engine.runDueJobs();
+    const done = await h.engine.getInstance(instance.id);
+    expect(done.state).to.equal('completed');
+    expect(done.variables).to.include({ result: 'ok' });
+    expect((await h.engine.listIncidents(instance.id))[0]).to.include({ state: 'resolved' });
+    const types = (await h.engine.history(instance.id)).map((event) => event.type);
+    expect(types).to.include.members(['incident_created', 'incident_resolved']);
+  });
+
+  scenario('a BpmnError from the handler is caught by the error boundary event', async (h) => {
+    h.service('charge', async () => { throw new BpmnError('CARD_DECLINED'); });
+    await h.engine.deploy(xml);
+    const instance = await h.engine.startProcess('service-error', { card: 'x' });
+    await h.reload();
+    expect(await h.engine.runDueJobs()).to.equal(1);
+    const after = await h.engine.getInstance(instance.id);
+    expect(after.state).to.equal('active');
+    expect(after.activeElementIds).to.deep.equal(['handle']);
+    expect(await h.engine.listIncidents(instance.id)).to.have.length(0);
+    const history = await h.engine.history(instance.id);
+    expect(history.find((event) => event.elementId === 'charge' && event.type === 'terminated')).to.include({ elementType: 'serviceTask' });
+    expect(history.some((event) => event.elementId === 'declined' && event.type === 'completed')).to.equal(true);
+    expect(history.some((event) => event.elementId === 'e2')).to.equal(false);
+    const [task] = await h.engine.listUserTasks({ instanceId: instance.id, state: 'open' });
+    await h.engine.completeUserTask(task!.id);
+    expect((await h.engine.getInstance(instance.id)).state).to.equal('completed');
+  });
+});

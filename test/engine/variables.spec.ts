@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import { fixture, scenario } from '../support/scenario.js';
+
+const xml = fixture(import.meta.url, 'variables.bpmn');
+
+describe('variables', () => {
+  scenario('zeebe:ioMapping: FEEL inputs are local to the task, FEEL outputs write to the process', async (h) => {
+    await h.engine.deploy(xml);
+    const instance = await h.engine.startProcess('vars-mapping', { customer: { name: 'Anna' }, items: [1, 2, 3] });
+    const [task] = await h.engine.listUserTasks({ instanceId: instance.id, state: 'open' });
+    expect(task!.variables).to.include({ shout: 'ANNA', total: 6 });
+    expect((await h.engine.getInstance(instance.id)).variables).to.deep.equal({ customer: { name: 'Anna' }, items: [1, 2, 3] });
+    await h.reload();
+    await h.engine.completeUserTask(task!.id, { answer: 'yes' });
+    const after = await h.engine.getInstance(instance.id);
+    expect(after.activeElementIds).to.deep.equal(['after']);
+    expect(after.variables).to.deep.equal({ customer: { name: 'Anna' }, items: [1, 2, 3], score: 12 });
+  });
+
+  scenario('without output mappings, a task\'s completion variables propagate to the process scope', async (h) => {
+    await h.engine.deploy(xml);
+    const instance = await h.engine.startProcess('vars-propagate', { reviewer: 'nobody' });
+    const [fill] = await h.engine.listUserTasks({ instanceId: instance.id, state: 'open' });
+    await h.reload();
+    await h.engine.completeUserTask(fill!.id, { reviewer: 'dora', comment: 'looks good' });
+    expect((await h.engine.getInstance(instance.id)).variables).to.deep.equal({ reviewer: 'dora', comment: 'looks good' });
+    const [next] = await h.engine.listUserTasks({ instanceId: instance.id, state: 'open' });
+    expect(next).to.include({ elementId: 'next', assignee: 'dora' });
+  });
+
+  scenario('a multi-instance inner instance keeps its inputElement local', async (h) => {
+    await h.engine.deploy(xml);
+    const instance = await h.engine.startProcess('vars-mi', { recipients: ['bob', 'carl'] });
+    const tasks = await h.engine.listUserTasks({ instanceId: instance.id, state: 'open' });
+    expect(tasks.map((task) => task.variables['recipient']).sort()).to.deep.equal(['bob', 'carl']);
+    expect((await h.engine.getInstance(instance.id)).variables).not.to.have.property('recipient');
+    await h.reload();
+    for (const task of tasks) await h.engine.completeUserTask(task.id, { decision: `${task.assignee!}:ok` });
+    const after = await h.engine.getInstance(instance.id);
+    expect(after.activeElementIds).to.deep.equal(['after2']);
+    expect(after.variables).not.to.have.property('recipient');
+    expect(after.variables['results']).to.deep.equal(['bob:ok', 'carl:ok']);
+  });
+});
+
+describe('zeebe:ioMapping with a dotted target', () => {
+  scenario('writes into a nested object of the process variable, keeping its other fields', async (h) => {
+    await h.engine.deploy(fixture(import.meta.url, 'dottedTarget.bpmn'));
+    const instance = await h.engine.startProcess('dotted-target', { review: { by: 'anna' } });
+    const [task] = await h.engine.listUserTasks({ instanceId: instance.id, state: 'open' });
+    expect(task?.variables).to.deep.include({ request: { meta: { amount: 5 } } });
+    await h.reload();
+    await h.engine.completeUserTask(task!.id, { answer: 'yes' });
+    const done = await h.engine.getInstance(instance.id);
+    expect(done.variables['review']).to.deep.equal({ by: 'anna', answer: 'yes' });
+    expect(done.variables).to.not.have.property('review.answer');
+  });
+});
