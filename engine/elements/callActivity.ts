@@ -14,7 +14,7 @@ export const callActivity: ElementBehavior = {
   activate(execution, record, node) {
     const called = node.calledElement;
     if (!called) throw new Error(`'${node.id}' has no called element`);
-    const processId = evaluateText(execution, record.id, called.processId, 'the called process id');
+    const processId = evaluateText(execution, record.id, called.processId, 'the called process id', true);
     const latest = processId ? execution.models.latest(processId) : undefined;
     if (!latest) throw new ExpressionFailure('called_element', `the called process '${processId ?? ''}' is not deployed`);
     const variables = called.propagateAllParentVariables

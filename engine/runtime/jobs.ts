@@ -9,9 +9,10 @@ import { attach } from './triggers.js';
 export function createServiceJob(execution: Execution, record: ElementInstanceRecord, node: FlowNode): void {
   const definition = node.taskDefinition;
   if (!definition) throw new Error(`'${node.id}' has no job type`);
-  const type = evaluateText(execution, record.id, definition.type, 'the job type');
+  const type = evaluateText(execution, record.id, definition.type, 'the job type', true);
   if (!type) throw new ExpressionFailure('expression', `the job type of '${node.id}' is empty`);
-  const retries = Number(evaluate(execution, record.id, definition.retries));
+  const retriesValue = evaluate(execution, record.id, definition.retries);
+  const retries = retriesValue === null ? Number.NaN : Number(retriesValue);
   if (!Number.isInteger(retries) || retries < 0) throw new ExpressionFailure('expression', `the retries of '${node.id}' are not a whole number ≥ 0`);
   const job: JobRecord = {
     id: execution.newId(),

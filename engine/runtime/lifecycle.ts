@@ -148,7 +148,10 @@ export function completeElement(execution: Execution, record: ElementInstanceRec
 }
 
 function propagateAll(execution: Execution, record: ElementInstanceRecord, variables: Variables): void {
-  for (const [name, value] of Object.entries(variables)) propagate(execution, record.scopeId ?? record.id, name, value);
+  // Zeebe merges completion variables from the element itself upwards, so a
+  // local variable made by an input mapping (say, in a multi-instance inner
+  // instance) receives the value instead of a variable further out.
+  for (const [name, value] of Object.entries(variables)) propagate(execution, record.id, name, value);
 }
 
 function applyOutputs(execution: Execution, record: ElementInstanceRecord, node: FlowNode, variables: Variables): void {

@@ -10,7 +10,7 @@ export function throwMessage(execution: Execution, record: ElementInstanceRecord
   if (node.taskDefinition) return createServiceJob(execution, record, node);
   const event = node.event;
   if (event?.kind === 'message') {
-    const name = evaluateText(execution, record.id, event.name, 'the message name') ?? '';
+    const name = evaluateText(execution, record.id, event.name, 'the message name', true) ?? '';
     const correlationKey = evaluateText(execution, record.id, event.correlationKey, 'the correlation key');
     execution.effects.push({ kind: 'publishMessage', name, correlationKey, variables: {} });
   }
@@ -20,7 +20,7 @@ export function throwMessage(execution: Execution, record: ElementInstanceRecord
 export function throwSignal(execution: Execution, record: ElementInstanceRecord, node: FlowNode): void {
   const event = node.event;
   if (event?.kind === 'signal') {
-    const name = evaluateText(execution, record.id, event.name, 'the signal name') ?? '';
+    const name = evaluateText(execution, record.id, event.name, 'the signal name', true) ?? '';
     execution.effects.push({ kind: 'broadcastSignal', name, variables: {} });
   }
   completeElement(execution, record);

@@ -8,7 +8,7 @@ import type { FlowNode } from '../model/ProcessModel.js';
 import { firstDueDate, parseTimer, TimerExpressionError, type TimerSchedule } from '../model/timer.js';
 import type { Execution } from './Execution.js';
 import { ExpressionFailure } from './failures.js';
-import { evaluate, evaluateText } from './variables.js';
+import { evaluateExplained, evaluateText } from './variables.js';
 
 export function openBoundaryEvents(execution: Execution, record: ElementInstanceRecord, node: FlowNode): void {
   const model = execution.modelOf(record);
@@ -45,12 +45,13 @@ export function attach(execution: Execution, owner: ElementInstanceRecord, kind:
 export function timerSchedule(execution: Execution, scopeId: string, event: FlowNode): TimerSchedule {
   if (event.event?.kind !== 'timer') throw new Error(`'${event.id}' is not a timer event`);
   const { timerKind, value } = event.event;
-  const text = evaluate(execution, scopeId, value);
+  const { value: text, warnings } = evaluateExplained(execution, scopeId, value);
   try {
     return parseTimer(timerKind, typeof text === 'string' ? text : JSON.stringify(text));
   } catch (error) {
     if (!(error instanceof TimerExpressionError)) throw error;
-    throw new ExpressionFailure('expression', `the timer of '${event.id}' is unusable: ${error.message}`);
+    const reasons = [error.message, ...warnings].join('; ');
+    throw new ExpressionFailure('expression', `the timer of '${event.id}' is unusable: ${reasons}`);
   }
 }
 
@@ -77,7 +78,7 @@ function createTimerJob(execution: Execution, owner: ElementInstanceRecord, even
 function createSubscription(execution: Execution, owner: ElementInstanceRecord, event: FlowNode, purpose: JobPurpose): SubscriptionRecord {
   const definition = event.event;
   if (definition?.kind !== 'message' && definition?.kind !== 'signal') throw new Error(`'${event.id}' is not a message or signal event`);
-  const name = evaluateText(execution, owner.id, definition.name, `the ${definition.kind} name`);
+  const name = evaluateText(execution, owner.id, definition.name, `the ${definition.kind} name`, true);
   if (!name) throw new ExpressionFailure('expression', `the ${definition.kind} name of '${event.id}' is empty`);
   const subscription: SubscriptionRecord = {
     id: execution.newId(),
@@ -91,7 +92,7 @@ function createSubscription(execution: Execution, owner: ElementInstanceRecord, 
     rev: 0,
   };
   if (definition.kind === 'message' && definition.correlationKey) {
-    const key = evaluateText(execution, owner.id, definition.correlationKey, 'the correlation key');
+    const key = evaluateText(execution, owner.id, definition.correlationKey, 'the correlation key', true);
     if (key === undefined) throw new ExpressionFailure('expression', `the correlation key '${definition.correlationKey.text}' of '${event.id}' gave no value`);
     subscription.correlationKey = key;
   }

@@ -56,3 +56,43 @@ describe('zeebe:ioMapping with a dotted target', () => {
     expect(done.variables).to.not.have.property('review.answer');
   });
 });
+
+describe('variables that do not exist', () => {
+  const missing = fixture(import.meta.url, 'missingVariables.bpmn');
+
+  scenario('read as null in mappings, as in Zeebe\'s FEEL, without an incident', async (h) => {
+    await h.engine.deploy(missing);
+    const instance = await h.engine.startProcess('vars-null', { owner: { name: 'anna' } });
+    const [task] = await h.engine.listUserTasks({ instanceId: instance.id, state: 'open' });
+    expect(task).to.include({ assignee: 'anna' });
+    expect(task!.variables).to.include({ note: null, ownerName: 'anna', office: null });
+    expect(await h.engine.listIncidents(instance.id)).to.deep.equal([]);
+    await h.reload();
+    await h.engine.completeUserTask(task!.id);
+    expect((await h.engine.getInstance(instance.id)).state).to.equal('completed');
+  });
+
+  scenario('in a condition, raise an incident that names the missing variable', async (h) => {
+    await h.engine.deploy(missing);
+    const instance = await h.engine.startProcess('vars-condition', {});
+    expect((await h.engine.getInstance(instance.id)).state).to.equal('incident');
+    const [incident] = await h.engine.listIncidents(instance.id);
+    expect(incident!.elementId).to.equal('c-gateway');
+    expect(incident!.message).to.match(/should give a boolean, but gave null/).and.to.match(/amount/);
+  });
+});
+
+describe('completion variables', () => {
+  scenario('land in a local variable of the same name on the task, as in Zeebe', async (h) => {
+    await h.engine.deploy(fixture(import.meta.url, 'missingVariables.bpmn'));
+    const instance = await h.engine.startProcess('vars-mi-local', { recipients: ['bob', 'carl'] });
+    const tasks = await h.engine.listUserTasks({ instanceId: instance.id, state: 'open' });
+    expect(tasks).to.have.length(2);
+    await h.reload();
+    for (const task of tasks) await h.engine.completeUserTask(task.id, { confirmedAt: `${task.assignee!}-time` });
+    const after = await h.engine.getInstance(instance.id);
+    expect(after.activeElementIds).to.deep.equal(['m-after']);
+    expect(after.variables).not.to.have.property('confirmedAt');
+    expect(after.variables['confirmations']).to.deep.equal([{ by: 'bob', at: 'bob-time' }, { by: 'carl', at: 'carl-time' }]);
+  });
+});
