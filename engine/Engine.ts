@@ -23,6 +23,10 @@ export interface EngineOptions {
   newId?: () => string;
   /** How long to wait before retrying a failed service job (attempt counts from 1). */
   retryBackoff?: (attempt: number) => number;
+  /** Names this engine in job claims (a random id by default). */
+  runnerId?: string;
+  /** How long a claimed job stays this engine's before another may take it over (default 5 minutes). */
+  jobLockMilliseconds?: number;
 }
 
 export interface StartOptions {
@@ -45,7 +49,10 @@ export class Engine {
     const newId = options.newId ?? (() => globalThis.crypto.randomUUID());
     this.deployer = new Deployer(this.store, this.clock, newId);
     this.steps = new StepRunner(this.store, this.clock, newId, this.deployer, (effect) => this.perform(effect));
-    this.jobs = new JobRunner(this.store, this.clock, this.steps, options.services ?? {}, options.retryBackoff ?? defaultBackoff);
+    this.jobs = new JobRunner(this.store, this.clock, this.steps, options.services ?? {}, options.retryBackoff ?? defaultBackoff, {
+      owner: options.runnerId ?? newId(),
+      lockMilliseconds: options.jobLockMilliseconds ?? 5 * 60_000,
+    });
   }
 
   /** Registers (or replaces) the handler for a job type. */

@@ -1,8 +1,9 @@
 /**
  * Runs what is due: timers fire inside a step; service jobs call their
  * handler between steps (a handler does I/O), then complete, fail or raise a
- * BPMN error in a step of their own. A job whose type has no handler here is
- * left for an engine that has one.
+ * BPMN error in a step of their own. Jobs are claimed first, so engines that
+ * share a store do not run the same job at once; a job whose type has no
+ * handler here is not claimed and stays for an engine that has one.
  */
 import type { JobRecord, ServiceHandler, Variables } from './types.js';
 import type { Store } from './store/Store.js';
@@ -14,6 +15,13 @@ import { visibleVariables } from './runtime/variables.js';
 const batchSize = 100;
 const maxRounds = 10_000;
 
+export interface ClaimSettings {
+  /** Names this runner in job claims. */
+  owner: string;
+  /** How long a claim holds; a runner that dies lets its jobs go after this. */
+  lockMilliseconds: number;
+}
+
 export class JobRunner {
   private readonly handlers = new Map<string, ServiceHandler>();
 
@@ -23,6 +31,7 @@ export class JobRunner {
     private readonly steps: StepRunner,
     services: Record<string, ServiceHandler>,
     private readonly backoff: (failures: number) => number,
+    private readonly claims: ClaimSettings,
   ) {
     for (const [type, handler] of Object.entries(services)) this.handlers.set(type, handler);
   }
@@ -34,14 +43,16 @@ export class JobRunner {
   /** Runs due jobs until none is left; jobs that become due meanwhile (a chain of service tasks) run too. */
   async runDue(): Promise<number> {
     let ran = 0;
-    const skipped = new Set<string>();
     for (let round = 0; round < maxRounds; round++) {
-      const due = (await this.store.findDueJobs(this.clock().toISOString(), batchSize + skipped.size)).filter((job) => !skipped.has(job.id));
+      const now = this.clock();
+      const claim = {
+        owner: this.claims.owner,
+        until: new Date(now.getTime() + this.claims.lockMilliseconds).toISOString(),
+        types: [...this.handlers.keys()],
+      };
+      const due = await this.store.claimDueJobs(now.toISOString(), batchSize, claim);
       if (due.length === 0) break;
-      for (const job of due) {
-        if (await this.runJob(job)) ran += 1;
-        else skipped.add(job.id);
-      }
+      for (const job of due) if (await this.runJob(job)) ran += 1;
     }
     return ran;
   }

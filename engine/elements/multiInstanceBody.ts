@@ -27,6 +27,17 @@ export const multiInstanceBody: ElementBehavior = {
     const node = execution.nodeOf(body);
     const loop = loopOf(node);
     const counters = countersOf(body);
+    // The condition is evaluated before the counters change, so that a failed
+    // evaluation (an incident, retried later) does not count the inner instance twice.
+    const counts = {
+      numberOfInstances: counters.total,
+      numberOfActiveInstances: counters.active - 1,
+      numberOfCompletedInstances: counters.completed + 1,
+      numberOfTerminatedInstances: 0,
+    };
+    const conditionMet = loop.completionCondition
+      ? evaluateAs(execution, inner.id, loop.completionCondition, 'boolean', 'the completionCondition', counts) === true
+      : false;
     counters.active -= 1;
     counters.completed += 1;
     execution.state.elementInstances.put(body);
@@ -34,14 +45,7 @@ export const multiInstanceBody: ElementBehavior = {
       const value = evaluate(execution, inner.id, loop.outputElement);
       execution.state.putOutput({ bodyId: body.id, index: (inner.loopCounter ?? 1) - 1, value });
     }
-    if (!loop.completionCondition) return false;
-    const counts = {
-      numberOfInstances: counters.total,
-      numberOfActiveInstances: counters.active,
-      numberOfCompletedInstances: counters.completed,
-      numberOfTerminatedInstances: 0,
-    };
-    return evaluateAs(execution, inner.id, loop.completionCondition, 'boolean', 'the completionCondition', counts) === true;
+    return conditionMet;
   },
   childCompleted(execution, body, conditionMet) {
     const node = execution.nodeOf(body);

@@ -14,10 +14,12 @@ export class VersionedTable<T extends Versioned> {
   private readonly originRev = new Map<string, number>();
   private readonly dirty = new Set<string>();
   private readonly removed = new Map<string, number>();
+  /** Made and removed in this step: gone, and never to be looked up in the snapshot. */
+  private readonly dropped = new Set<string>();
 
   /** The record by id; `fromSnapshot` is asked only the first time (and may throw MissingRecords). */
   get(id: string, fromSnapshot: () => T | undefined): T | undefined {
-    if (this.removed.has(id)) return undefined;
+    if (this.removed.has(id) || this.dropped.has(id)) return undefined;
     const current = this.working.get(id);
     if (current) return current;
     const stored = fromSnapshot();
@@ -39,6 +41,7 @@ export class VersionedTable<T extends Versioned> {
 
   put(record: T): void {
     if (!this.originRev.has(record.id)) this.originRev.set(record.id, 0);
+    this.dropped.delete(record.id);
     this.working.set(record.id, record);
     this.dirty.add(record.id);
   }
@@ -48,6 +51,7 @@ export class VersionedTable<T extends Versioned> {
     this.working.delete(id);
     this.dirty.delete(id);
     if (origin === undefined || origin === 0) {
+      if (origin === 0) this.dropped.add(id);
       this.originRev.delete(id);
       return;
     }

@@ -28,7 +28,11 @@ export function raiseIncident(execution: Execution, record: ElementInstanceRecor
 /** Marks the element's incident resolved (it was retried, or the element was terminated). */
 export function resolveIncidentOf(execution: Execution, record: ElementInstanceRecord): void {
   const incident = record.incidentId ? execution.state.incident(record.incidentId) : undefined;
-  record.incidentId = undefined;
+  if (record.incidentId) {
+    // Saved, so that the element no longer counts as waiting on an incident in later steps.
+    record.incidentId = undefined;
+    execution.state.elementInstances.put(record);
+  }
   if (!incident || incident.state !== 'open') return;
   incident.state = 'resolved';
   execution.state.incidents.put(incident);

@@ -127,14 +127,18 @@ export interface CompleteOptions {
  */
 export function completeElement(execution: Execution, record: ElementInstanceRecord, variables: Variables = {}, options: CompleteOptions = {}): void {
   const node = execution.nodeOf(record);
+  const scope = execution.state.elementInstance(record.scopeId ?? '');
+  const body = record.loopCounter !== undefined ? scope : undefined;
+  let conditionMet = false;
+  // The completion condition of a multi-instance body belongs to the completion
+  // of its inner instance: when it cannot be evaluated, the inner instance waits
+  // on a 'complete' incident, as in Zeebe.
   const mapped = guarded(execution, record, 'complete', () => {
     if (options.mapOutputs === false) propagateAll(execution, record, variables);
     else applyOutputs(execution, record, node, variables);
+    if (body) conditionMet = execution.behaviorOf('multiInstanceBody').childCompleting?.(execution, body, record) ?? false;
   });
   if (!mapped) return;
-  const scope = execution.state.elementInstance(record.scopeId ?? '');
-  const body = record.loopCounter !== undefined ? scope : undefined;
-  const conditionMet = body ? execution.behaviorOf('multiInstanceBody').childCompleting?.(execution, body, record) ?? false : false;
   leave(execution, record, 'completed');
   if (!scope) return;
   if (body) {

@@ -8,7 +8,7 @@ import type {
   MultiInstanceOutputRecord, SubscriptionRecord, UserTaskFilter, UserTaskRecord, VariableRecord,
 } from '../types.js';
 import { ConflictError } from '../errors.js';
-import type { ChangeSet, Loaded, LoadKey, NewDefinition, Removal, Store } from './Store.js';
+import { definitionRecord, type ChangeSet, type JobClaim, type Loaded, type LoadKey, type NewDefinition, type Removal, type Store } from './Store.js';
 import { Index } from './Index.js';
 
 interface VersionedRecord {
@@ -26,6 +26,8 @@ export class MemoryStore implements Store {
   private readonly userTasks = new Map<string, UserTaskRecord>();
   private readonly tasksBy = { instance: new Index(), assignee: new Index(), group: new Index(), user: new Index() };
   private readonly jobs = new Map<string, JobRecord>();
+  /** Job claims by job id; a step that writes or removes a job ends its claim. */
+  private readonly claims = new Map<string, { owner: string; until: string }>();
   private readonly subscriptions = new Map<string, SubscriptionRecord>();
   private readonly subscriptionsByName = new Index();
   private readonly incidents = new Map<string, IncidentRecord>();
@@ -36,14 +38,7 @@ export class MemoryStore implements Store {
     this.deployments.set(deployment.id, deployment);
     return processes.map((process) => {
       const version = (this.latest(process.processId)?.version ?? 0) + 1;
-      const definition: DefinitionRecord = {
-        key: `${process.processId}:${version}`,
-        processId: process.processId,
-        version,
-        deploymentId: deployment.id,
-        deployedAt: deployment.deployedAt,
-        ...(process.name !== undefined ? { name: process.name } : {}),
-      };
+      const definition = definitionRecord(deployment, process, version);
       this.definitions.set(definition.key, definition);
       return definition;
     });
@@ -103,6 +98,7 @@ export class MemoryStore implements Store {
     for (const record of changes.userTasks) this.putUserTask(record);
     for (const removal of changes.jobs.remove) this.jobs.delete(removal.id);
     for (const record of changes.jobs.put) this.jobs.set(record.id, record);
+    for (const job of [...changes.jobs.remove, ...changes.jobs.put]) this.claims.delete(job.id);
     this.applySubscriptions(changes.subscriptions.put, changes.subscriptions.remove);
     for (const record of changes.incidents) this.incidents.set(record.id, record);
     for (const bodyId of changes.multiInstanceOutputs.removeBodies) this.outputs.delete(bodyId);
@@ -230,6 +226,15 @@ export class MemoryStore implements Store {
   async findDueJobs(now: string, limit: number): Promise<JobRecord[]> {
     const due = [...this.jobs.values()].filter((job) => job.dueAt <= now && !job.incidentId);
     return due.sort((a, b) => a.dueAt.localeCompare(b.dueAt)).slice(0, limit);
+  }
+
+  async claimDueJobs(now: string, limit: number, claim: JobClaim): Promise<JobRecord[]> {
+    const types = new Set(claim.types);
+    const claimable = (job: JobRecord) => (job.kind === 'timer' || (job.type !== undefined && types.has(job.type)))
+      && (this.claims.get(job.id)?.until ?? '') <= now;
+    const due = (await this.findDueJobs(now, Number.MAX_SAFE_INTEGER)).filter(claimable).slice(0, limit);
+    for (const job of due) this.claims.set(job.id, { owner: claim.owner, until: claim.until });
+    return due;
   }
 
   async findMessageSubscriptions(name: string, correlationKey: string | undefined): Promise<SubscriptionRecord[]> {

@@ -50,6 +50,13 @@ export interface ChangeSet {
   history: HistoryEvent[];
 }
 
+/** Who claims due jobs, until when, and which service job types it can run (timers anyone can fire). */
+export interface JobClaim {
+  owner: string;
+  until: string;
+  types: string[];
+}
+
 export interface NewDefinition {
   processId: string;
   name?: string;
@@ -79,6 +86,12 @@ export interface Store {
   listUserTasks(filter: UserTaskFilter): Promise<UserTaskRecord[]>;
   /** Jobs whose due time has come, not waiting on an incident, earliest first. */
   findDueJobs(now: string, limit: number): Promise<JobRecord[]>;
+  /**
+   * Claims due jobs for one runner until `claim.until`: timers, and service
+   * jobs of the given types. A claimed job is not handed to another runner
+   * until its claim runs out or a step writes it. Earliest first.
+   */
+  claimDueJobs(now: string, limit: number, claim: JobClaim): Promise<JobRecord[]>;
   findMessageSubscriptions(name: string, correlationKey: string | undefined): Promise<SubscriptionRecord[]>;
   findSignalSubscriptions(name: string): Promise<SubscriptionRecord[]>;
   /** Start event subscriptions and timers of a process (all versions), to replace them on a new deployment. */
@@ -86,6 +99,18 @@ export interface Store {
   listHistory(instanceId: string): Promise<HistoryEvent[]>;
   listIncidents(instanceId?: string): Promise<IncidentRecord[]>;
   getIncident(id: string): Promise<IncidentRecord | undefined>;
+}
+
+/** A process's new definition record; its key is `processId:version`. */
+export function definitionRecord(deployment: DeploymentRecord, process: NewDefinition, version: number): DefinitionRecord {
+  return {
+    key: `${process.processId}:${version}`,
+    processId: process.processId,
+    version,
+    deploymentId: deployment.id,
+    deployedAt: deployment.deployedAt,
+    ...(process.name !== undefined ? { name: process.name } : {}),
+  };
 }
 
 export function emptyChangeSet(): ChangeSet {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine, MemoryStore, type ServiceHandler, type Store } from '../../engine/index.js';
+import { createTestDatabase, databaseKind, type TestDatabase } from './database.js';
 
 export interface Harness {
   readonly engine: Engine;
@@ -43,12 +44,31 @@ export function createHarness(reloading: boolean, options: HarnessOptions = {}):
   };
 }
 
-/** Declares a scenario twice: straight, and with save → reload → continue at each reload(). */
+/**
+ * Declares a scenario three times: straight and with save → reload → continue
+ * at each reload() on the in-memory store, and with reloads on the database
+ * store (PGlite, or PostgreSQL when DATABASE_URL is set), unless the scenario
+ * brings its own store.
+ */
 export function scenario(title: string, body: (h: Harness) => Promise<void>, options: HarnessOptions = {}): void {
   for (const reloading of [false, true]) {
     it(`${title}${reloading ? ' (with save → reload → continue)' : ''}`, async () => body(await createHarness(reloading, options)()));
   }
+  if (options.store) return;
+  it(`${title} (on ${databaseKind}, with reloads)`, async () => {
+    await body(await createHarness(true, { ...options, store: () => sharedDatabase.freshStore() })());
+  });
 }
+
+/** One database for all scenarios of a run, emptied before each; made when first needed. */
+const sharedDatabase = {
+  opening: undefined as Promise<TestDatabase> | undefined,
+  async freshStore(): Promise<Store> {
+    this.opening ??= createTestDatabase();
+    return (await this.opening).freshStore();
+  },
+};
+after(async () => (await sharedDatabase.opening)?.close());
 
 /** Reads a fixture that lies next to the spec. */
 export function fixture(specUrl: string, name: string): string {

@@ -103,6 +103,24 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
       expect(await store.findDueJobs('2026-01-01T12:00:00.000Z', 1)).to.have.length(1);
     });
 
+    it('hands a due job to one claimant until its claim runs out or a step writes it', async () => {
+      const at = (hour: number) => `2026-01-01T${String(hour).padStart(2, '0')}:00:00.000Z`;
+      await store.commit(changes((c) => c.jobs.put.push(
+        job('timer', at(8)),
+        { ...job('mail', at(9)), kind: 'service', type: 'send-mail' },
+        { ...job('print', at(9)), kind: 'service', type: 'print' },
+      )));
+      const claim = (owner: string, now: number, types: string[]) =>
+        store.claimDueJobs(at(now), 10, { owner, until: at(now + 1), types }).then((jobs) => jobs.map((j) => j.id));
+      expect(await claim('a', 10, ['send-mail'])).to.deep.equal(['timer', 'mail']);
+      expect(await claim('b', 10, ['send-mail', 'print'])).to.deep.equal(['print']);
+      expect(await claim('b', 10, ['send-mail', 'print'])).to.deep.equal([]);
+      expect(await claim('c', 11, ['send-mail'])).to.deep.equal(['timer', 'mail']);
+      const [mail] = (await store.load([{ kind: 'job', id: 'mail' }])).map((e) => e.value as JobRecord);
+      await store.commit(changes((c) => c.jobs.put.push({ ...mail!, retries: 2, rev: 2 })));
+      expect(await claim('d', 11, ['send-mail'])).to.deep.equal(['mail']);
+    });
+
     it('finds message subscriptions by name and correlation key, start events by name alone', async () => {
       await store.commit(changes((c) => c.subscriptions.put.push(
         subscription('s1', 'message', 'paid', 'A-1'), subscription('s2', 'message', 'paid', 'A-2'),

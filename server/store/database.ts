@@ -1,0 +1,64 @@
+/**
+ * Opens the database: PostgreSQL through `pg` when a URL is given, otherwise
+ * embedded PGlite in a data directory (or in memory), both through knex with
+ * the same migrations and SQL.
+ */
+import { mkdirSync } from 'node:fs';
+import knex, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import { migrations } from './migrations/index.js';
+
+export interface DatabaseOptions {
+  /** postgres://… ; when absent, embedded PGlite is used. */
+  url?: string;
+  /** PGlite's data directory; `memory` keeps it in memory (tests). */
+  dataDir?: string;
+  /** PostgreSQL connection pool size. */
+  poolSize?: number;
+  /** PostgreSQL schema to work in (tests give each file its own). */
+  schema?: string;
+}
+
+export interface Database {
+  readonly knex: Knex;
+  readonly kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+export function openDatabase(options: DatabaseOptions = {}): Database {
+  if (options.url) {
+    const instance = knex({
+      client: 'pg',
+      connection: options.url,
+      pool: { min: 0, max: options.poolSize ?? 10 },
+      ...(options.schema ? { searchPath: [options.schema] } : {}),
+    });
+    return { knex: instance, kind: 'postgres', close: () => instance.destroy() };
+  }
+  const dataDir = options.dataDir ?? './data';
+  if (dataDir !== 'memory') mkdirSync(dataDir, { recursive: true });
+  const instance = knex({ client: ClientPgLite, dialect: 'postgres', connection: dataDir === 'memory' ? {} : { filename: dataDir } });
+  return { knex: instance, kind: 'pglite', close: () => instance.destroy() };
+}
+
+/** An arbitrary but fixed key: servers starting at once queue on it instead of racing through the migrations. */
+const migrationLockKey = 7_160_493_251;
+
+/**
+ * Brings the schema up to date. knex's own migration lock makes a second
+ * migrator fail rather than wait, so on PostgreSQL a session-level advisory
+ * lock, held on one connection while knex migrates on others, serialises
+ * servers that start together; the later one then finds nothing to do.
+ * PGlite has a single connection and a single process, so it needs none.
+ */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const run = async () => {
+    const [, applied] = await database.knex.migrate.latest({ migrationSource: migrations }) as [number, string[]];
+    return applied;
+  };
+  if (database.kind === 'pglite') return run();
+  return database.knex.transaction(async (lockHolder) => {
+    await lockHolder.raw('select pg_advisory_xact_lock(?)', [migrationLockKey]);
+    return run();
+  });
+}

@@ -1,0 +1,173 @@
+/**
+ * Two database functions that make an engine step cost two round trips,
+ * whatever it touches: umlauf_load answers all of a step's load keys at once,
+ * and umlauf_commit applies a whole change set as one statement, so it lands
+ * completely or not at all. A versioned row is inserted when its rev is 1 and
+ * updated only while the stored rev is the one before; anything else raises
+ * SQLSTATE UM409, which the store reports as a ConflictError.
+ */
+import type { Knex } from 'knex';
+
+/** Versioned tables: the JSON key of the change set and the columns, id first. */
+const versioned = {
+  instances: {
+    key: 'instances',
+    columns: ['id', 'definition_key', 'process_id', 'version', 'business_key', 'state', 'started_at', 'ended_at',
+      'parent_instance_id', 'parent_element_instance_id', 'open_incidents', 'rev'],
+  },
+  element_instances: {
+    key: 'elementInstances',
+    columns: ['id', 'instance_id', 'definition_key', 'scope_id', 'element_id', 'element_type', 'state', 'rev'],
+  },
+  user_tasks: {
+    key: 'userTasks',
+    columns: ['id', 'element_instance_id', 'instance_id', 'process_id', 'element_id', 'name', 'assignee', 'candidate_users',
+      'candidate_groups', 'due_date', 'follow_up_date', 'priority', 'form_key', 'state', 'created_at', 'completed_at', 'rev'],
+  },
+  jobs: {
+    key: 'jobs',
+    columns: ['id', 'kind', 'purpose', 'element_id', 'definition_key', 'instance_id', 'element_instance_id', 'due_at', 'type',
+      'retries', 'failures', 'last_error', 'custom_headers', 'fired_count', 'schedule', 'incident_id', 'rev'],
+  },
+  subscriptions: {
+    key: 'subscriptions',
+    columns: ['id', 'kind', 'purpose', 'name', 'correlation_key', 'element_id', 'definition_key', 'instance_id',
+      'element_instance_id', 'rev'],
+  },
+  incidents: {
+    key: 'incidents',
+    columns: ['id', 'instance_id', 'element_instance_id', 'element_id', 'type', 'message', 'state', 'created_at', 'job_id',
+      'phase', 'rev'],
+  },
+} as const;
+
+type Table = keyof typeof versioned;
+
+/** The path in the change set where a table's puts are; some tables have put and remove lists. */
+function putsPath(table: Table): string {
+  const { key } = versioned[table];
+  return table === 'jobs' || table === 'subscriptions' || table === 'element_instances' ? `changes->'${key}'->'put'` : `changes->'${key}'`;
+}
+
+function removals(table: Table): string {
+  const path = `changes->'${versioned[table].key}'->'remove'`;
+  return `
+  delete from ${table} t using jsonb_to_recordset(coalesce(${path}, '[]')) as r(id text, rev int)
+    where t.id = r.id and t.rev = r.rev;
+  get diagnostics affected = row_count;
+  if affected <> jsonb_array_length(coalesce(${path}, '[]')) then
+    raise exception 'a ${table} row was changed by someone else' using errcode = 'UM409';
+  end if;`;
+}
+
+function puts(table: Table): string {
+  const columns = versioned[table].columns;
+  const path = putsPath(table);
+  const list = columns.join(', ');
+  const assignments = columns.filter((column) => column !== 'id').map((column) => `${column} = r.${column}`);
+  // A job written by a step is no longer claimed: the step has dealt with it.
+  if (table === 'jobs') assignments.push('lock_owner = null', 'lock_expires_at = null');
+  return `
+  insert into ${table} (${list})
+    select ${list} from jsonb_populate_recordset(null::${table}, coalesce(${path}, '[]')) r where r.rev = 1
+    on conflict (id) do nothing;
+  get diagnostics affected = row_count;
+  update ${table} t set ${assignments.join(', ')}
+    from jsonb_populate_recordset(null::${table}, coalesce(${path}, '[]')) r
+    where r.rev > 1 and t.id = r.id and t.rev = r.rev - 1;
+  get diagnostics updated = row_count;
+  if affected + updated <> jsonb_array_length(coalesce(${path}, '[]')) then
+    raise exception 'a ${table} row was changed by someone else' using errcode = 'UM409';
+  end if;`;
+}
+
+const commitFunction = `
+create or replace function umlauf_commit(changes jsonb) returns void language plpgsql as $$
+declare
+  affected bigint;
+  updated bigint;
+begin
+  ${puts('instances')}
+  ${removals('element_instances')}
+  ${puts('element_instances')}
+
+  delete from variables where scope_id in (select jsonb_array_elements_text(coalesce(changes->'variables'->'removeScopes', '[]')));
+  insert into variables (scope_id, name, instance_id, value)
+    select scope_id, name, instance_id, value
+    from jsonb_to_recordset(coalesce(changes->'variables'->'put', '[]')) as r(scope_id text, name text, instance_id text, value jsonb)
+    on conflict (scope_id, name) do update set value = excluded.value, instance_id = excluded.instance_id;
+
+  ${puts('user_tasks')}
+  ${removals('jobs')}
+  ${puts('jobs')}
+  ${removals('subscriptions')}
+  ${puts('subscriptions')}
+  ${puts('incidents')}
+
+  delete from multi_instance_outputs
+    where body_id in (select jsonb_array_elements_text(coalesce(changes->'multiInstanceOutputs'->'removeBodies', '[]')));
+  insert into multi_instance_outputs (body_id, index, value)
+    select body_id, index, value
+    from jsonb_to_recordset(coalesce(changes->'multiInstanceOutputs'->'put', '[]')) as r(body_id text, index int, value jsonb)
+    on conflict (body_id, index) do update set value = excluded.value;
+
+  insert into history (instance_id, at, type, element_id, element_type, element_instance_id, details)
+    select e.item->>'instance_id', (e.item->>'at')::timestamptz, e.item->>'type', e.item->>'element_id',
+      e.item->>'element_type', e.item->>'element_instance_id', e.item->'details'
+    from jsonb_array_elements(coalesce(changes->'history', '[]')) with ordinality as e(item, position)
+    order by e.position;
+end
+$$;`;
+
+const loadFunction = `
+create or replace function umlauf_load(keys jsonb) returns jsonb language plpgsql stable as $$
+declare
+  wanted jsonb;
+  answer jsonb;
+  answers jsonb := '[]';
+begin
+  for wanted in select value from jsonb_array_elements(keys) loop
+    answer := null;
+    case wanted->>'kind'
+      when 'instance' then
+        select to_jsonb(t) into answer from instances t where t.id = wanted->>'id';
+      when 'elementInstance' then
+        select to_jsonb(t) into answer from element_instances t where t.id = wanted->>'id';
+      when 'children' then
+        select coalesce(jsonb_agg(to_jsonb(t)), '[]') into answer from element_instances t where t.scope_id = wanted->>'scopeId';
+      when 'join' then
+        select to_jsonb(t) into answer from element_instances t
+          where t.scope_id = wanted->>'scopeId' and t.element_id = wanted->>'elementId' and t.state->'arrivals' is not null limit 1;
+      when 'variable' then
+        select to_jsonb(t) into answer from variables t where t.scope_id = wanted->>'scopeId' and t.name = wanted->>'name';
+      when 'scopeVariables' then
+        select coalesce(jsonb_agg(to_jsonb(t)), '[]') into answer from variables t where t.scope_id = wanted->>'scopeId';
+      when 'userTask' then
+        select to_jsonb(t) into answer from user_tasks t where t.id = wanted->>'id';
+      when 'job' then
+        select to_jsonb(t) into answer from jobs t where t.id = wanted->>'id';
+      when 'subscription' then
+        select to_jsonb(t) into answer from subscriptions t where t.id = wanted->>'id';
+      when 'incident' then
+        select to_jsonb(t) into answer from incidents t where t.id = wanted->>'id';
+      when 'multiInstanceOutputs' then
+        select coalesce(jsonb_agg(to_jsonb(t) order by t.index), '[]') into answer from multi_instance_outputs t
+          where t.body_id = wanted->>'bodyId';
+      else
+        raise exception 'unknown load key kind %', wanted->>'kind';
+    end case;
+    answers := answers || jsonb_build_array(answer);
+  end loop;
+  return answers;
+end
+$$;`;
+
+export async function up(knex: Knex): Promise<void> {
+  await knex.raw(commitFunction);
+  await knex.raw(loadFunction);
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.raw('drop function if exists umlauf_commit(jsonb)');
+  await knex.raw('drop function if exists umlauf_load(jsonb)');
+}

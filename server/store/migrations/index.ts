@@ -1,0 +1,25 @@
+/**
+ * The migrations in order, imported rather than read from disk so that they
+ * run the same under tsx, in tests and in a bundled server. Add new ones at
+ * the end; never edit or rename one that has landed (its name is recorded).
+ */
+import type { Knex } from 'knex';
+import * as tables from './001_tables.js';
+import * as stepFunctions from './002_step_functions.js';
+
+interface Migration {
+  name: string;
+  up: (knex: Knex) => Promise<void>;
+  down: (knex: Knex) => Promise<void>;
+}
+
+const all: Migration[] = [
+  { name: '001_tables', ...tables },
+  { name: '002_step_functions', ...stepFunctions },
+];
+
+export const migrations: Knex.MigrationSource<Migration> = {
+  getMigrations: async () => all,
+  getMigrationName: (migration) => migration.name,
+  getMigration: async (migration) => migration,
+};

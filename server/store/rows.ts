@@ -1,0 +1,107 @@
+/**
+ * Engine records ↔ table rows. Each table is described once: which record
+ * field goes to which column and how; fields without a column of their own
+ * travel in the row's `state` (element instances only). Rows arrive either from
+ * knex (Date objects) or as JSON from umlauf_load (timestamps as text), so
+ * reading normalizes both to the engine's ISO strings.
+ */
+import type {
+  DefinitionRecord, DeploymentRecord, ElementInstanceRecord, HistoryEvent, IncidentRecord, InstanceRecord, JobRecord,
+  MultiInstanceOutputRecord, SubscriptionRecord, UserTaskRecord, VariableRecord,
+} from '../../engine/index.js';
+
+/** jsonb values come back parsed from pg and PGlite alike, so only timestamps need converting. */
+type Kind = 'plain' | 'time' | 'json';
+
+interface Column {
+  field: string;
+  column: string;
+  kind: Kind;
+  /** Absent from the record when the column is null (optional fields). */
+  optional: boolean;
+}
+
+/** `field`, `field?`, `field:time`, `field?:json` …; the column is the field in snake_case. */
+function columns(...specs: string[]): Column[] {
+  return specs.map((spec) => {
+    const [name, kind = 'plain'] = spec.split(':') as [string, Kind?];
+    const optional = name.endsWith('?');
+    const field = optional ? name.slice(0, -1) : name;
+    return { field, column: field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`), kind, optional };
+  });
+}
+
+export class RowMapping<T extends object> {
+  constructor(private readonly spec: Column[], private readonly stateColumn = false) {}
+
+  toRow(record: T): Record<string, unknown> {
+    const row: Record<string, unknown> = {};
+    const rest: Record<string, unknown> = { ...(record as Record<string, unknown>) };
+    for (const { field, column } of this.spec) {
+      row[column] = rest[field] ?? null;
+      delete rest[field];
+    }
+    if (this.stateColumn) row['state'] = rest;
+    return row;
+  }
+
+  fromRow(row: Record<string, unknown>): T {
+    const record: Record<string, unknown> = this.stateColumn ? { ...(row['state'] as Record<string, unknown>) } : {};
+    for (const { field, column, kind, optional } of this.spec) {
+      const value = row[column];
+      if (value === null || value === undefined) {
+        if (!optional) record[field] = null;
+        continue;
+      }
+      record[field] = kind === 'time' ? isoTime(value) : value;
+    }
+    return record as T;
+  }
+}
+
+/** Timestamps leave the database as Date (knex) or as text in any offset (to_jsonb); the engine keeps UTC ISO strings. */
+export function isoTime(value: unknown): string {
+  return (value instanceof Date ? value : new Date(String(value))).toISOString();
+}
+
+export const deploymentRows = new RowMapping<DeploymentRecord>(columns('id', 'deployedAt:time', 'xml'));
+
+export const definitionRows = new RowMapping<DefinitionRecord>(
+  columns('key', 'processId', 'version', 'name?', 'deploymentId', 'deployedAt:time'),
+);
+
+export const instanceRows = new RowMapping<InstanceRecord>(columns(
+  'id', 'definitionKey', 'processId', 'version', 'businessKey?', 'state', 'startedAt:time', 'endedAt?:time',
+  'parentInstanceId?', 'parentElementInstanceId?', 'openIncidents', 'rev',
+));
+
+export const elementInstanceRows = new RowMapping<ElementInstanceRecord>(
+  columns('id', 'instanceId', 'definitionKey', 'scopeId', 'elementId', 'elementType', 'rev'),
+  true,
+);
+
+export const variableRows = new RowMapping<VariableRecord>(columns('scopeId', 'instanceId', 'name', 'value:json'));
+
+export const userTaskRows = new RowMapping<UserTaskRecord>(columns(
+  'id', 'elementInstanceId', 'instanceId', 'processId', 'elementId', 'name?', 'assignee?', 'candidateUsers', 'candidateGroups',
+  'dueDate?:time', 'followUpDate?:time', 'priority', 'formKey?', 'state', 'createdAt:time', 'completedAt?:time', 'rev',
+));
+
+export const jobRows = new RowMapping<JobRecord>(columns(
+  'id', 'kind', 'purpose', 'elementId', 'definitionKey', 'instanceId?', 'elementInstanceId?', 'dueAt:time', 'type?', 'retries',
+  'failures?', 'lastError?', 'customHeaders?:json', 'firedCount?', 'schedule?:json', 'incidentId?', 'rev',
+));
+
+export const subscriptionRows = new RowMapping<SubscriptionRecord>(columns(
+  'id', 'kind', 'purpose', 'name', 'correlationKey?', 'elementId', 'definitionKey', 'instanceId?', 'elementInstanceId?', 'rev',
+));
+
+export const incidentRows = new RowMapping<IncidentRecord>(columns(
+  'id', 'instanceId', 'elementInstanceId', 'elementId', 'type', 'message', 'state', 'createdAt:time', 'jobId?', 'phase', 'rev',
+));
+
+export const outputRows = new RowMapping<MultiInstanceOutputRecord>(columns('bodyId', 'index', 'value:json'));
+
+export const historyRows = new RowMapping<HistoryEvent>(columns(
+  'at:time', 'type', 'instanceId', 'elementId', 'elementType', 'elementInstanceId', 'details?:json',
+));
