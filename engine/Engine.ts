@@ -27,6 +27,12 @@ export interface EngineOptions {
   runnerId?: string;
   /** How long a claimed job stays this engine's before another may take it over (default 5 minutes). */
   jobLockMilliseconds?: number;
+  /**
+   * Waits before a step that lost a race runs again (attempt counts from 1).
+   * The engine has no timers of its own, so a host that shares its store
+   * with other engines passes a short random pause to spread rivals apart.
+   */
+  pauseBeforeRetry?: (attempt: number) => Promise<void>;
 }
 
 export interface StartOptions {
@@ -48,7 +54,7 @@ export class Engine {
     this.clock = options.clock ?? (() => new Date());
     const newId = options.newId ?? (() => globalThis.crypto.randomUUID());
     this.deployer = new Deployer(this.store, this.clock, newId);
-    this.steps = new StepRunner(this.store, this.clock, newId, this.deployer, (effect) => this.perform(effect));
+    this.steps = new StepRunner(this.store, this.clock, newId, this.deployer, (effect) => this.perform(effect), options.pauseBeforeRetry);
     this.jobs = new JobRunner(this.store, this.clock, this.steps, options.services ?? {}, options.retryBackoff ?? defaultBackoff, {
       owner: options.runnerId ?? newId(),
       lockMilliseconds: options.jobLockMilliseconds ?? 5 * 60_000,

@@ -21,7 +21,12 @@ export interface RunOptions {
   retryConflicts?: boolean;
 }
 
-const maxConflictRetries = 8;
+/**
+ * Enough for many engines completing siblings of one multi-instance body at
+ * once: each round of a race has a winner, so a step loses at most as often
+ * as there are rivals.
+ */
+const maxConflictRetries = 100;
 const maxLoadRounds = 10_000;
 
 export class StepRunner {
@@ -31,6 +36,7 @@ export class StepRunner {
     private readonly newId: () => string,
     private readonly deployer: Deployer,
     private readonly performEffect: (effect: Effect) => Promise<void>,
+    private readonly pauseBeforeRetry: (attempt: number) => Promise<void> = async () => {},
   ) {}
 
   async run<T>(preload: LoadKey[], command: (execution: Execution) => T, options: RunOptions = {}): Promise<T> {
@@ -39,8 +45,9 @@ export class StepRunner {
       try {
         await this.store.commit(execution.state.toChangeSet());
       } catch (error) {
-        if (error instanceof ConflictError && options.retryConflicts !== false && conflicts < maxConflictRetries) continue;
-        throw error;
+        if (!(error instanceof ConflictError) || options.retryConflicts === false || conflicts >= maxConflictRetries) throw error;
+        await this.pauseBeforeRetry(conflicts + 1);
+        continue;
       }
       for (const effect of execution.effects) await this.performEffect(effect);
       return result;

@@ -1,2 +1,29 @@
-/** Umlauf's server entry point. The HTTP server, persistence and job runner land with the server issues. */
-console.log('Umlauf: the engine is ready (see README.md); the server is not built yet.');
+/**
+ * Umlauf's server process: reads the configuration, opens the database
+ * (embedded PGlite by default, PostgreSQL with DATABASE_URL), brings the
+ * schema up to date and runs due jobs until SIGTERM or SIGINT. The HTTP API
+ * joins this process in the server issue.
+ */
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from './config.js';
+import { startServer } from './startServer.js';
+
+const log = pino({ name: 'umlauf', level: process.env['LOG_LEVEL'] ?? 'info' });
+
+try {
+  const config = loadConfig();
+  const server = await startServer(config, log);
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'shutting down: no new jobs are claimed, jobs in flight finish');
+    void server.stop().then(() => process.exit(0), (error: unknown) => {
+      log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+} catch (error) {
+  if (error instanceof ConfigError) log.fatal(error.message);
+  else log.fatal({ err: error }, 'Umlauf could not start');
+  process.exit(1);
+}

@@ -25,20 +25,29 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(options: DatabaseOptions = {}): Database {
+/** The knex settings for these options (knexfile.ts uses them too). */
+export function knexConfig(options: DatabaseOptions = {}): Knex.Config {
+  const migrationSettings = { migrations: { migrationSource: migrations } };
   if (options.url) {
-    const instance = knex({
+    return {
       client: 'pg',
       connection: options.url,
       pool: { min: 0, max: options.poolSize ?? 10 },
+      // When the database is away, a step fails within seconds instead of
+      // queueing for knex's default minute; the job poller tries again later.
+      acquireConnectionTimeout: 5_000,
       ...(options.schema ? { searchPath: [options.schema] } : {}),
-    });
-    return { knex: instance, kind: 'postgres', close: () => instance.destroy() };
+      ...migrationSettings,
+    };
   }
   const dataDir = options.dataDir ?? './data';
-  if (dataDir !== 'memory') mkdirSync(dataDir, { recursive: true });
-  const instance = knex({ client: ClientPgLite, dialect: 'postgres', connection: dataDir === 'memory' ? {} : { filename: dataDir } });
-  return { knex: instance, kind: 'pglite', close: () => instance.destroy() };
+  return { client: ClientPgLite, dialect: 'postgres', connection: dataDir === 'memory' ? {} : { filename: dataDir }, ...migrationSettings };
+}
+
+export function openDatabase(options: DatabaseOptions = {}): Database {
+  if (!options.url && options.dataDir !== 'memory') mkdirSync(options.dataDir ?? './data', { recursive: true });
+  const instance = knex(knexConfig(options));
+  return { knex: instance, kind: options.url ? 'postgres' : 'pglite', close: () => instance.destroy() };
 }
 
 /** An arbitrary but fixed key: servers starting at once queue on it instead of racing through the migrations. */
@@ -53,7 +62,7 @@ const migrationLockKey = 7_160_493_251;
  */
 export async function migrateToLatest(database: Database): Promise<string[]> {
   const run = async () => {
-    const [, applied] = await database.knex.migrate.latest({ migrationSource: migrations }) as [number, string[]];
+    const [, applied] = await database.knex.migrate.latest() as [number, string[]];
     return applied;
   };
   if (database.kind === 'pglite') return run();

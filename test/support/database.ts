@@ -23,10 +23,17 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-export async function createTestDatabase(options: { poolSize?: number } = {}): Promise<TestDatabase> {
+export interface TestDatabaseOptions {
+  poolSize?: number;
+  /** Bring the schema up to date (default); false leaves an empty database. */
+  migrate?: boolean;
+}
+
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const migrate = options.migrate ?? true;
   if (!databaseUrl) {
     const database = openDatabase({ dataDir: 'memory' });
-    await migrateToLatest(database);
+    if (migrate) await migrateToLatest(database);
     return wrap(database, { dataDir: 'memory' }, async () => database.close());
   }
   const name = `umlauf_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -36,7 +43,7 @@ export async function createTestDatabase(options: { poolSize?: number } = {}): P
   url.pathname = `/${name}`;
   const dbOptions: DatabaseOptions = { url: url.toString(), poolSize: options.poolSize ?? 10 };
   const database = openDatabase(dbOptions);
-  await migrateToLatest(database);
+  if (migrate) await migrateToLatest(database);
   return wrap(database, dbOptions, async () => {
     await database.close();
     await admin.raw('drop database if exists ?? with (force)', [name]);
@@ -57,7 +64,7 @@ function wrap(database: Database, options: DatabaseOptions, close: () => Promise
 }
 
 /** Registers before/after hooks in the calling describe block; the database is there from `before` on. */
-export function useTestDatabase(options: { poolSize?: number } = {}): { readonly current: TestDatabase } {
+export function useTestDatabase(options: TestDatabaseOptions = {}): { readonly current: TestDatabase } {
   let current: TestDatabase | undefined;
   before(async function () {
     this.timeout(60_000);
