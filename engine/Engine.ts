@@ -4,7 +4,7 @@
  * performs the step's effects. Service handlers run here, between steps.
  */
 import type {
-  HistoryEvent, Incident, ProcessInstance, ServiceHandler, UserTask, UserTaskFilter, Variables,
+  HistoryEvent, Incident, ProcessInstance, ServiceHandler, UserTask, UserTaskFilter, VariableRecord, Variables,
 } from './types.js';
 import { ConflictError, InvalidArgumentError, NotFoundError } from './errors.js';
 import type { Store } from './store/Store.js';
@@ -87,7 +87,14 @@ export class Engine {
 
   async listUserTasks(filter: UserTaskFilter = {}): Promise<UserTask[]> {
     const tasks = await this.store.listUserTasks(filter);
-    return Promise.all(tasks.map(async (task) => toUserTask(task, task.state === 'open' ? await this.store.listVariables(task.id) : [])));
+    const variables = await this.store.listVariablesOfScopes(tasks.filter((task) => task.state === 'open').map((task) => task.id));
+    const byScope = new Map<string, VariableRecord[]>();
+    for (const variable of variables) {
+      const list = byScope.get(variable.scopeId);
+      if (list) list.push(variable);
+      else byScope.set(variable.scopeId, [variable]);
+    }
+    return tasks.map((task) => toUserTask(task, byScope.get(task.id) ?? []));
   }
 
   async getUserTask(taskId: string): Promise<UserTask> {

@@ -4,7 +4,7 @@
  * a race with another engine is run again on fresh data.
  */
 import type { Effect, ModelSource } from './runtime/Execution.js';
-import { Execution, MissingDefinition } from './runtime/Execution.js';
+import { Execution, InconsistentRead, MissingDefinition } from './runtime/Execution.js';
 import { MissingRecords, StepState } from './runtime/StepState.js';
 import { handleOperation } from './runtime/lifecycle.js';
 import { behaviors } from './elements/index.js';
@@ -41,16 +41,21 @@ export class StepRunner {
 
   async run<T>(preload: LoadKey[], command: (execution: Execution) => T, options: RunOptions = {}): Promise<T> {
     for (let conflicts = 0; ; conflicts++) {
-      const { result, execution } = await this.execute(preload, command, options);
+      let committing = false;
+      let outcome: { result: T; execution: Execution };
       try {
-        await this.store.commit(execution.state.toChangeSet());
+        outcome = await this.execute(preload, command, options);
+        committing = true;
+        await this.store.commit(outcome.execution.state.toChangeSet());
       } catch (error) {
-        if (!(error instanceof ConflictError) || options.retryConflicts === false || conflicts >= maxConflictRetries) throw error;
+        // A ConflictError from the command itself (a task no longer open) is its answer; one from the commit is a lost race.
+        const lostRace = error instanceof InconsistentRead || (committing && error instanceof ConflictError);
+        if (!lostRace || options.retryConflicts === false || conflicts >= maxConflictRetries) throw error;
         await this.pauseBeforeRetry(conflicts + 1);
         continue;
       }
-      for (const effect of execution.effects) await this.performEffect(effect);
-      return result;
+      for (const effect of outcome.execution.effects) await this.performEffect(effect);
+      return outcome.result;
     }
   }
 

@@ -74,7 +74,7 @@ export class Execution {
   /** Reads an element instance that must exist. */
   elementInstance(id: string): ElementInstanceRecord {
     const record = this.state.elementInstance(id);
-    if (!record) throw new Error(`element instance '${id}' does not exist`);
+    if (!record) throw new InconsistentRead(`element instance '${id}' does not exist`);
     return record;
   }
 
@@ -103,3 +103,10 @@ export class Execution {
     }
   }
 }
+
+/**
+ * A record the step's own records point to is not there. The step loads in
+ * several rounds, and another engine may have changed the store in between,
+ * so the step runs again on fresh data; only if it persists is it a fault.
+ */
+export class InconsistentRead extends Error {}

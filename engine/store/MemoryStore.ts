@@ -198,6 +198,10 @@ export class MemoryStore implements Store {
     return [...(this.variables.get(scopeId)?.values() ?? [])];
   }
 
+  async listVariablesOfScopes(scopeIds: string[]): Promise<VariableRecord[]> {
+    return scopeIds.flatMap((scopeId) => [...(this.variables.get(scopeId)?.values() ?? [])]);
+  }
+
   async getUserTask(id: string): Promise<UserTaskRecord | undefined> {
     return this.userTasks.get(id);
   }

@@ -82,6 +82,8 @@ export interface Store {
   getInstance(id: string): Promise<InstanceRecord | undefined>;
   listElementInstances(instanceId: string): Promise<ElementInstanceRecord[]>;
   listVariables(scopeId: string): Promise<VariableRecord[]>;
+  /** The variables of many scopes in one go (an inbox page of user tasks). */
+  listVariablesOfScopes(scopeIds: string[]): Promise<VariableRecord[]>;
   getUserTask(id: string): Promise<UserTaskRecord | undefined>;
   listUserTasks(filter: UserTaskFilter): Promise<UserTaskRecord[]>;
   /** Jobs whose due time has come, not waiting on an incident, earliest first. */

@@ -96,6 +96,11 @@ export class KnexStore implements Store {
     return this.many(variableRows, this.knex('variables').where({ scope_id: scopeId }).orderBy('name'));
   }
 
+  async listVariablesOfScopes(scopeIds: string[]): Promise<VariableRecord[]> {
+    if (scopeIds.length === 0) return [];
+    return this.many(variableRows, this.knex('variables').whereIn('scope_id', scopeIds).orderBy([{ column: 'scope_id' }, { column: 'name' }]));
+  }
+
   async getUserTask(id: string): Promise<UserTaskRecord | undefined> {
     return this.one(userTaskRows, this.knex('user_tasks').where({ id }));
   }

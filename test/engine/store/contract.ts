@@ -71,6 +71,13 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
       expect((await store.load([{ kind: 'job', id: 'j1' }]))[0]?.value).to.equal(undefined);
     });
 
+    it('lists the variables of many scopes at once', async () => {
+      await store.commit(changes((c) => c.variables.put.push(variable('s1', 'a', 1), variable('s2', 'b', 2), variable('s3', 'c', 3))));
+      const found = await store.listVariablesOfScopes(['s1', 's3', 'none']);
+      expect(found.map((v) => [v.scopeId, v.name, v.value]).sort()).to.deep.equal([['s1', 'a', 1], ['s3', 'c', 3]]);
+      expect(await store.listVariablesOfScopes([])).to.deep.equal([]);
+    });
+
     it('removes a scope\'s variables before writing the variables of the same change set', async () => {
       await store.commit(changes((c) => c.variables.put.push(variable('s', 'old', 1), variable('s', 'kept', 1))));
       await store.commit(changes((c) => { c.variables.removeScopes.push('s'); c.variables.put.push(variable('s', 'kept', 2)); }));
