@@ -8,7 +8,7 @@ import { Execution, InconsistentRead, MissingDefinition } from './runtime/Execut
 import { MissingRecords, StepState } from './runtime/StepState.js';
 import { handleOperation } from './runtime/lifecycle.js';
 import { behaviors } from './elements/index.js';
-import { loadKeyString, type LoadKey, type Store } from './store/Store.js';
+import { loadKeyString, type LoadKey, type ScopeChain, type Store } from './store/Store.js';
 import { ConflictError } from './errors.js';
 import type { ProcessModel } from './model/ProcessModel.js';
 import type { Deployer } from './Deployer.js';
@@ -71,21 +71,27 @@ export class StepRunner {
 
   private async execute<T>(preload: LoadKey[], command: (execution: Execution) => T, options: RunOptions): Promise<{ result: T; execution: Execution }> {
     const snapshot = new Map<string, unknown>();
-    await this.load(snapshot, preload);
-    if (options.scopesOf) await this.loadScopes(snapshot, options.scopesOf);
+    await this.load(snapshot, options.scopesOf ? [...preload, { kind: 'scopeChain', id: options.scopesOf }] : preload);
     const models = new StepModels(this.deployer);
     const now = this.clock();
     for (let round = 0; round < maxLoadRounds; round++) {
       const execution = new Execution(new StepState(snapshot), now, this.newId, models, behaviors, handleOperation);
+      let outcome: { result: T; execution: Execution } | undefined;
+      let failure: unknown;
       try {
         const result = command(execution);
         execution.run();
-        return { result, execution };
+        outcome = { result, execution };
       } catch (error) {
-        if (error instanceof MissingRecords) await this.load(snapshot, error.keys);
-        else if (error instanceof MissingDefinition) await models.resolve(error);
-        else throw error;
+        failure = error;
       }
+      // A run that read variables not yet loaded was a guess, whatever it did; run it again once they are.
+      const missed = execution.state.missedVariables();
+      const keys = failure instanceof MissingRecords ? [...failure.keys, ...missed] : missed;
+      if (keys.length > 0) await this.load(snapshot, keys);
+      else if (failure instanceof MissingDefinition) await models.resolve(failure);
+      else if (failure !== undefined) throw failure;
+      else if (outcome) return outcome;
     }
     throw new Error('the step kept asking for more records');
   }
@@ -93,18 +99,9 @@ export class StepRunner {
   private async load(snapshot: Map<string, unknown>, keys: LoadKey[]): Promise<void> {
     const wanted = keys.filter((key) => !snapshot.has(loadKeyString(key)));
     if (wanted.length === 0) return;
-    for (const { key, value } of await this.store.load(wanted)) snapshot.set(loadKeyString(key), value);
-  }
-
-  /** Loads an element instance and every scope around it, so the common step needs no second round. */
-  private async loadScopes(snapshot: Map<string, unknown>, elementInstanceId: string): Promise<void> {
-    let id: string | null = elementInstanceId;
-    while (id) {
-      const key: LoadKey = { kind: 'elementInstance', id };
-      await this.load(snapshot, [key]);
-      const record = snapshot.get(loadKeyString(key)) as { scopeId: string | null; instanceId: string } | undefined;
-      if (record && record.scopeId === null) await this.load(snapshot, [{ kind: 'instance', id: record.instanceId }]);
-      id = record?.scopeId ?? null;
+    for (const { key, value } of await this.store.load(wanted)) {
+      snapshot.set(loadKeyString(key), value);
+      if (key.kind === 'scopeChain') rememberScopeChain(snapshot, value as ScopeChain);
     }
   }
 }
@@ -137,4 +134,10 @@ class StepModels implements ModelSource {
     if (key) await this.deployer.modelFor(key);
     this.latestKeys.set(request.processId, key ?? null);
   }
+}
+
+/** A loaded scope chain answers the element instance and instance keys it holds, so the step asks for none of them. */
+function rememberScopeChain(snapshot: Map<string, unknown>, chain: ScopeChain): void {
+  for (const record of chain.elementInstances) snapshot.set(loadKeyString({ kind: 'elementInstance', id: record.id }), record);
+  if (chain.instance) snapshot.set(loadKeyString({ kind: 'instance', id: chain.instance.id }), chain.instance);
 }

@@ -30,6 +30,7 @@ export class StepState {
   private readonly outputs = new Map<string, MultiInstanceOutputRecord>();
   private readonly removedOutputBodies = new Set<string>();
   private readonly history: HistoryEvent[] = [];
+  private readonly variableMisses = new Map<string, LoadKey>();
 
   constructor(private readonly snapshot: ReadonlyMap<string, unknown>) {}
 
@@ -92,9 +93,20 @@ export class StepState {
     if (written) return { found: true, value: written.value };
     if (this.removedScopes.has(scopeId) || this.elementInstances.isNew(scopeId)) return { found: false };
     const all = this.snapshot.get(loadKeyString({ kind: 'scopeVariables', scopeId })) as VariableRecord[] | undefined;
-    const stored = all
-      ? all.find((record) => record.name === name)
-      : this.loaded<VariableRecord | undefined>({ kind: 'variable', scopeId, name });
+    if (all) {
+      const stored = all.find((record) => record.name === name);
+      return stored ? { found: true, value: stored.value } : { found: false };
+    }
+    const key: LoadKey = { kind: 'variable', scopeId, name };
+    const id = loadKeyString(key);
+    if (!this.snapshot.has(id)) {
+      // Not loaded: carry on as if absent and note it, so that one run finds
+      // every variable the step reads (a lookup asks each scope up the chain)
+      // and one load fetches them all; the runner discards this run.
+      this.variableMisses.set(id, key);
+      return { found: false };
+    }
+    const stored = this.snapshot.get(id) as VariableRecord | undefined;
     return stored ? { found: true, value: stored.value } : { found: false };
   }
 
@@ -132,6 +144,11 @@ export class StepState {
   removeOutputs(bodyId: string): void {
     this.removedOutputBodies.add(bodyId);
     for (const [key, record] of this.outputs) if (record.bodyId === bodyId) this.outputs.delete(key);
+  }
+
+  /** Variables the step read without their being loaded: the run is only a guess until they are. */
+  missedVariables(): LoadKey[] {
+    return [...this.variableMisses.values()];
   }
 
   appendHistory(event: HistoryEvent): void {

@@ -8,7 +8,9 @@ import type {
   MultiInstanceOutputRecord, SubscriptionRecord, UserTaskFilter, UserTaskRecord, VariableRecord,
 } from '../types.js';
 import { ConflictError } from '../errors.js';
-import { definitionRecord, type ChangeSet, type JobClaim, type Loaded, type LoadKey, type NewDefinition, type Removal, type Store } from './Store.js';
+import {
+  definitionRecord, type ChangeSet, type JobClaim, type Loaded, type LoadKey, type NewDefinition, type Removal, type ScopeChain, type Store,
+} from './Store.js';
 import { Index } from './Index.js';
 
 interface VersionedRecord {
@@ -87,7 +89,18 @@ export class MemoryStore implements Store {
       case 'subscription': return this.subscriptions.get(key.id);
       case 'incident': return this.incidents.get(key.id);
       case 'multiInstanceOutputs': return [...(this.outputs.get(key.bodyId)?.values() ?? [])];
+      case 'scopeChain': return this.scopeChain(key.id);
     }
+  }
+
+  private scopeChain(id: string): ScopeChain {
+    const elementInstances: ElementInstanceRecord[] = [];
+    for (let record = this.elementInstances.get(id); record; record = record.scopeId ? this.elementInstances.get(record.scopeId) : undefined) {
+      elementInstances.push(record);
+    }
+    const instanceId = elementInstances[0]?.instanceId;
+    const instance = instanceId === undefined ? undefined : this.instances.get(instanceId);
+    return instance ? { elementInstances, instance } : { elementInstances };
   }
 
   async commit(changes: ChangeSet): Promise<void> {

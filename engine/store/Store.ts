@@ -22,7 +22,15 @@ export type LoadKey =
   | { kind: 'job'; id: string }
   | { kind: 'subscription'; id: string }
   | { kind: 'incident'; id: string }
-  | { kind: 'multiInstanceOutputs'; bodyId: string };
+  | { kind: 'multiInstanceOutputs'; bodyId: string }
+  /** An element instance, every scope around it up to the process, and the instance: a ScopeChain. */
+  | { kind: 'scopeChain'; id: string };
+
+/** The answer to a scopeChain key: innermost first; empty when the element instance is gone. */
+export interface ScopeChain {
+  elementInstances: ElementInstanceRecord[];
+  instance?: InstanceRecord;
+}
 
 export type StoreLoadKey = LoadKey;
 

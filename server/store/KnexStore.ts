@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import {
   ConflictError, definitionRecord,
-  type ChangeSet, type JobClaim, type Loaded, type LoadKey, type NewDefinition, type Store,
+  type ChangeSet, type JobClaim, type Loaded, type LoadKey, type NewDefinition, type ScopeChain, type Store,
 } from '../../engine/index.js';
 import type {
   DefinitionRecord, DeploymentRecord, ElementInstanceRecord, HistoryEvent, IncidentRecord, InstanceRecord, JobRecord,
@@ -194,13 +194,19 @@ export class KnexStore implements Store {
 
 /** umlauf_load's answer to one key, as records. */
 function recordsOf(key: LoadKey, answer: unknown): unknown {
+  if (key.kind === 'scopeChain') return scopeChainOf(answer as { elementInstances: Row[]; instance: Row | null });
   const mapping = mappingOf(key);
   if (answer === null) return undefined;
   if (Array.isArray(answer)) return answer.map((row) => mapping.fromRow(row as Row));
   return mapping.fromRow(answer as Row);
 }
 
-function mappingOf(key: LoadKey): RowMapping<object> {
+function scopeChainOf(answer: { elementInstances: Row[]; instance: Row | null }): ScopeChain {
+  const elementInstances = answer.elementInstances.map((row) => elementInstanceRows.fromRow(row));
+  return answer.instance ? { elementInstances, instance: instanceRows.fromRow(answer.instance) } : { elementInstances };
+}
+
+function mappingOf(key: Exclude<LoadKey, { kind: 'scopeChain' }>): RowMapping<object> {
   switch (key.kind) {
     case 'instance': return instanceRows;
     case 'elementInstance': case 'children': case 'join': return elementInstanceRows;

@@ -153,6 +153,16 @@ begin
       when 'multiInstanceOutputs' then
         select coalesce(jsonb_agg(to_jsonb(t) order by t.index), '[]') into answer from multi_instance_outputs t
           where t.body_id = wanted->>'bodyId';
+      when 'scopeChain' then
+        with recursive chain as (
+          select t.*, 0 as depth from element_instances t where t.id = wanted->>'id'
+          union all
+          select p.*, chain.depth + 1 from element_instances p join chain on p.id = chain.scope_id
+        )
+        select jsonb_build_object(
+          'elementInstances', coalesce(jsonb_agg(to_jsonb(chain) - 'depth' order by chain.depth), '[]'),
+          'instance', (select to_jsonb(i) from instances i where i.id = min(chain.instance_id)))
+        into answer from chain;
       else
         raise exception 'unknown load key kind %', wanted->>'kind';
     end case;

@@ -3,8 +3,8 @@
  * knex store (PostgreSQL, PGlite) runs the same suite.
  */
 import { expect } from 'chai';
-import { ConflictError, emptyChangeSet, type ChangeSet, type Store } from '../../../engine/index.js';
-import type { ElementInstanceRecord, JobRecord, SubscriptionRecord, UserTaskRecord } from '../../../engine/types.js';
+import { ConflictError, emptyChangeSet, type ChangeSet, type ScopeChain, type Store } from '../../../engine/index.js';
+import type { ElementInstanceRecord, InstanceRecord, JobRecord, SubscriptionRecord, UserTaskRecord } from '../../../engine/types.js';
 
 export function storeContract(name: string, makeStore: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -47,6 +47,17 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
       expect(values[6]).to.equal(undefined);
       expect(values[7]).to.deep.equal([]);
       expect(values[8]).to.deep.equal([{ bodyId: 'a', index: 1, value: 'second' }]);
+    });
+
+    it('loads an element instance with every scope around it and the instance in one key', async () => {
+      await store.commit(changes((c) => {
+        c.instances.push(instanceRecord('root'));
+        c.elementInstances.put.push(element('root', null), element('sub', 'root'), element('task', 'sub'));
+      }));
+      const [chain, gone] = (await store.load([{ kind: 'scopeChain', id: 'task' }, { kind: 'scopeChain', id: 'none' }])).map((e) => e.value as ScopeChain);
+      expect(chain!.elementInstances.map((record) => record.id)).to.deep.equal(['task', 'sub', 'root']);
+      expect(chain!.instance).to.include({ id: 'root', processId: 'p', rev: 1 });
+      expect(gone).to.deep.equal({ elementInstances: [] });
     });
 
     it('refuses a stale update and applies nothing of that change set', async () => {
@@ -166,6 +177,10 @@ function deployment(id: string) {
 
 function element(id: string, scopeId: string | null): ElementInstanceRecord {
   return { id, instanceId: 'root', definitionKey: 'p:1', elementId: id, elementType: 'task', scopeId, tokens: 0, attached: [], rev: 1 };
+}
+
+function instanceRecord(id: string): InstanceRecord {
+  return { id, definitionKey: 'p:1', processId: 'p', version: 1, state: 'active', startedAt: '2026-01-01T00:00:00.000Z', openIncidents: 0, rev: 1 };
 }
 
 function joinRecord(id: string, scopeId: string, elementId: string): ElementInstanceRecord {
