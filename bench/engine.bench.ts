@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Engine, MemoryStore } from '../engine/index.js';
+import { threeTasks } from './threeTasks.js';
 
 const self = fileURLToPath(import.meta.url);
 
@@ -27,21 +28,6 @@ const collect = (): void => { for (let i = 0; i < 3; i++) gc!(); };
 
 const N = Number(process.env.BENCH_N ?? 10_000);
 const acknowledgment = readFileSync(join(dirname(self), '..', 'processes', 'acknowledgment.bpmn'), 'utf8');
-
-const threeTasks = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="bench" targetNamespace="bench">
-  <bpmn:process id="three-tasks" isExecutable="true">
-    <bpmn:startEvent id="s"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t1"/>
-    <bpmn:userTask id="t1" name="Eins"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="=initiator"/></bpmn:extensionElements></bpmn:userTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="t1" targetRef="t2"/>
-    <bpmn:userTask id="t2" name="Zwei"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="=initiator"/></bpmn:extensionElements></bpmn:userTask>
-    <bpmn:sequenceFlow id="f3" sourceRef="t2" targetRef="t3"/>
-    <bpmn:userTask id="t3" name="Drei"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="=initiator"/></bpmn:extensionElements></bpmn:userTask>
-    <bpmn:sequenceFlow id="f4" sourceRef="t3" targetRef="e"/>
-    <bpmn:endEvent id="e"/>
-  </bpmn:process>
-</bpmn:definitions>`;
 
 async function freshEngine(xml: string): Promise<Engine> {
   const engine = new Engine({ store: new MemoryStore() });
