@@ -4,6 +4,7 @@
  * than failing later in the middle of work.
  */
 import cron from 'node-cron';
+import type { DatabaseOptions } from './store/database.js';
 
 export interface JobSettings {
   /** Poll for due jobs this often (milliseconds), unless `cron` is set. */
@@ -21,6 +22,15 @@ export interface Config {
   databasePoolSize: number;
   jobs: JobSettings;
   logLevel: string;
+}
+
+/** Where the configured database is, as openDatabase takes it. */
+export function databaseOptions(config: Config): DatabaseOptions {
+  return {
+    ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+  };
 }
 
 export class ConfigError extends Error {

@@ -1,7 +1,7 @@
 /** Wires config, database, store, engine and job poller; main.ts and the tests start the server this way. */
 import type { Logger } from 'pino';
 import { Engine, type ServiceHandler } from '../engine/index.js';
-import type { Config } from './config.js';
+import { databaseOptions, type Config } from './config.js';
 import { migrateToLatest, openDatabase, type Database } from './store/database.js';
 import { KnexStore } from './store/KnexStore.js';
 import { JobPoller } from './jobs/JobPoller.js';
@@ -21,11 +21,7 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningServer> {
-  const database = openDatabase({
-    ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
-    dataDir: config.dataDir,
-    poolSize: config.databasePoolSize,
-  });
+  const database = openDatabase(databaseOptions(config));
   try {
     const applied = await migrateToLatest(database);
     if (applied.length > 0) log.info({ migrations: applied }, 'database schema brought up to date');

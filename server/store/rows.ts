@@ -11,7 +11,7 @@ import type {
 } from '../../engine/index.js';
 
 /** jsonb values come back parsed from pg and PGlite alike, so only timestamps need converting. */
-type Kind = 'plain' | 'time' | 'json';
+type Kind = 'plain' | 'time';
 
 interface Column {
   field: string;
@@ -21,7 +21,7 @@ interface Column {
   optional: boolean;
 }
 
-/** `field`, `field?`, `field:time`, `field?:json` …; the column is the field in snake_case. */
+/** `field`, `field?`, `field:time`, `field?:time`; the column is the field in snake_case. */
 function columns(...specs: string[]): Column[] {
   return specs.map((spec) => {
     const [name, kind = 'plain'] = spec.split(':') as [string, Kind?];
@@ -80,7 +80,7 @@ export const elementInstanceRows = new RowMapping<ElementInstanceRecord>(
   true,
 );
 
-export const variableRows = new RowMapping<VariableRecord>(columns('scopeId', 'instanceId', 'name', 'value:json'));
+export const variableRows = new RowMapping<VariableRecord>(columns('scopeId', 'instanceId', 'name', 'value'));
 
 export const userTaskRows = new RowMapping<UserTaskRecord>(columns(
   'id', 'elementInstanceId', 'instanceId', 'processId', 'elementId', 'name?', 'assignee?', 'candidateUsers', 'candidateGroups',
@@ -89,7 +89,7 @@ export const userTaskRows = new RowMapping<UserTaskRecord>(columns(
 
 export const jobRows = new RowMapping<JobRecord>(columns(
   'id', 'kind', 'purpose', 'elementId', 'definitionKey', 'instanceId?', 'elementInstanceId?', 'dueAt:time', 'type?', 'retries',
-  'failures?', 'lastError?', 'customHeaders?:json', 'firedCount?', 'schedule?:json', 'incidentId?', 'rev',
+  'failures?', 'lastError?', 'customHeaders?', 'firedCount?', 'schedule?', 'incidentId?', 'rev',
 ));
 
 export const subscriptionRows = new RowMapping<SubscriptionRecord>(columns(
@@ -100,8 +100,8 @@ export const incidentRows = new RowMapping<IncidentRecord>(columns(
   'id', 'instanceId', 'elementInstanceId', 'elementId', 'type', 'message', 'state', 'createdAt:time', 'jobId?', 'phase', 'rev',
 ));
 
-export const outputRows = new RowMapping<MultiInstanceOutputRecord>(columns('bodyId', 'index', 'value:json'));
+export const outputRows = new RowMapping<MultiInstanceOutputRecord>(columns('bodyId', 'index', 'value'));
 
 export const historyRows = new RowMapping<HistoryEvent>(columns(
-  'at:time', 'type', 'instanceId', 'elementId', 'elementType', 'elementInstanceId', 'details?:json',
+  'at:time', 'type', 'instanceId', 'elementId', 'elementType', 'elementInstanceId', 'details?',
 ));

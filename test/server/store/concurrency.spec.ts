@@ -84,12 +84,8 @@ describe(`many engines on one ${databaseKind} database`, function () {
     expect(Number(fired[0]!.count)).to.equal(1_000);
     const open = await db.current.database.knex('user_tasks').where({ state: 'open' }).count<{ count: string }[]>('* as count');
     expect(Number(open[0]!.count)).to.equal(1_000);
-    expect(await db.current.database.knex('jobs').count<{ count: string }[]>('* as count')).to.deep.equal([{ count: databaseCount(0) }]);
+    const jobs = await db.current.database.knex('jobs').count<{ count: string }[]>('* as count');
+    expect(Number(jobs[0]!.count)).to.equal(0);
     expect(await Promise.all(runners.map((runner) => runner.runDueJobs()))).to.deep.equal([0, 0, 0]);
   });
 });
-
-/** count(*) comes back as text from pg (bigint) and as a number from PGlite. */
-function databaseCount(value: number): string | number {
-  return databaseKind === 'PostgreSQL' ? String(value) : value;
-}
