@@ -6,6 +6,7 @@
 import type { Store } from './store/Store.js';
 import type { ProcessModel } from './model/ProcessModel.js';
 import { compileXml } from './model/deploy.js';
+import { embeddedFormId } from './model/forms.js';
 import { NotFoundError } from './errors.js';
 import type { StepRunner } from './StepRunner.js';
 import * as commands from './runtime/commands.js';
@@ -42,6 +43,14 @@ export class Deployer {
 
   async latestKey(processId: string): Promise<string | undefined> {
     return (await this.store.getDefinition(processId))?.key;
+  }
+
+  /** A copy of the form-js schema a formKey names among the definition's embedded forms; undefined for other form keys. */
+  async embeddedForm(definitionKey: string, formKey: string | undefined): Promise<unknown> {
+    const formId = embeddedFormId(formKey);
+    if (formId === undefined) return undefined;
+    const forms = (await this.modelFor(definitionKey)).forms;
+    return Object.hasOwn(forms, formId) ? structuredClone(forms[formId]) : undefined;
   }
 
   /** The compiled model of a stored definition, compiled once per engine. */

@@ -13,7 +13,8 @@ import { Deployer, type DeploymentResult } from './Deployer.js';
 import { StepRunner } from './StepRunner.js';
 import { JobRunner } from './JobRunner.js';
 import * as commands from './runtime/commands.js';
-import { toProcessInstance, toUserTask } from './views.js';
+import * as operations from './runtime/operations.js';
+import { processInstanceFromChanges, toProcessInstance, toUserTask } from './views.js';
 
 export interface EngineOptions {
   store?: Store;
@@ -74,8 +75,11 @@ export class Engine {
     const definition = await this.store.getDefinition(processId, options.version);
     if (!definition) throw new NotFoundError('process definition', options.version ? `${processId}:${options.version}` : processId);
     const input = plainVariables(variables);
-    const instanceId = await this.steps.run([], (execution) => commands.start(execution, definition.key, input, options.businessKey));
-    return this.getInstance(instanceId);
+    const step = await this.steps.runCommitted([], (execution) => commands.start(execution, definition.key, input, options.businessKey));
+    // The new instance is wholly in the step's change set, so reading it back would only cost round trips;
+    // effects (a thrown message or signal) may have changed it since, and then it is read back.
+    const view = step.hadEffects ? undefined : processInstanceFromChanges(step.result, step.changes);
+    return view ?? this.getInstance(step.result);
   }
 
   async getInstance(instanceId: string): Promise<ProcessInstance> {
@@ -157,6 +161,27 @@ export class Engine {
     if (incident.state !== 'open') throw new ConflictError(`incident '${incidentId}' is already resolved`, incidentId);
     await this.steps.run([{ kind: 'incident', id: incidentId }], (execution) => commands.retryIncident(execution, incidentId),
       { scopesOf: incident.elementInstanceId });
+  }
+
+  /** Terminates a running instance and what it started; refused (ConflictError) for one a call activity started. */
+  async cancelInstance(instanceId: string): Promise<void> {
+    await this.steps.run([{ kind: 'instance', id: instanceId }, { kind: 'elementInstance', id: instanceId }],
+      (execution) => operations.cancelInstance(execution, instanceId), { retryConflicts: true });
+  }
+
+  /** Sets or (null) clears the assignee of an open user task; `expectedAssignee` (null: unassigned) makes it a claim. */
+  async assignUserTask(taskId: string, assignee: string | null, options: operations.AssignUserTaskOptions = {}): Promise<UserTask> {
+    await this.steps.run([{ kind: 'userTask', id: taskId }],
+      (execution) => operations.assignUserTask(execution, taskId, assignee, options), { retryConflicts: true });
+    return this.getUserTask(taskId);
+  }
+
+  /** The parsed form-js schema of the user task's embedded form (zeebe:userTaskForm); undefined when it has none. */
+  async getUserTaskForm(taskId: string): Promise<unknown> {
+    const task = await this.store.getUserTask(taskId);
+    if (!task) throw new NotFoundError('user task', taskId);
+    const instance = await this.store.getInstance(task.instanceId);
+    return instance ? this.deployer.embeddedForm(instance.definitionKey, task.formKey) : undefined;
   }
 
   private async perform(effect: commands.HostEffect): Promise<void> {

@@ -5,10 +5,11 @@
  */
 import type { Effect, ModelSource } from './runtime/Execution.js';
 import { Execution, InconsistentRead, MissingDefinition } from './runtime/Execution.js';
-import { MissingRecords, StepState } from './runtime/StepState.js';
+import { MissingRecords, StepState, partialVariablesKey, type PartialScopeVariables } from './runtime/StepState.js';
 import { handleOperation } from './runtime/lifecycle.js';
 import { behaviors } from './elements/index.js';
-import { loadKeyString, type LoadKey, type ScopeChain, type Store } from './store/Store.js';
+import { loadKeyString, type ChainVariables, type ChangeSet, type LoadKey, type ScopeChain, type Store } from './store/Store.js';
+import type { ElementInstanceRecord } from './types.js';
 import { ConflictError } from './errors.js';
 import type { ProcessModel } from './model/ProcessModel.js';
 import type { Deployer } from './Deployer.js';
@@ -27,6 +28,13 @@ export interface RunOptions {
  * as there are rivals.
  */
 const maxConflictRetries = 100;
+
+/** A committed step: the command's result, the change set that landed, and whether effects ran after it. */
+export interface Committed<T> {
+  result: T;
+  changes: ChangeSet;
+  hadEffects: boolean;
+}
 const maxLoadRounds = 10_000;
 
 export class StepRunner {
@@ -40,13 +48,24 @@ export class StepRunner {
   ) {}
 
   async run<T>(preload: LoadKey[], command: (execution: Execution) => T, options: RunOptions = {}): Promise<T> {
+    return (await this.runCommitted(preload, command, options)).result;
+  }
+
+  /**
+   * Like run, and also hands back the change set that was committed and
+   * whether effects ran after it, so a caller can answer from what the step
+   * wrote instead of reading it back (which costs round trips).
+   */
+  async runCommitted<T>(preload: LoadKey[], command: (execution: Execution) => T, options: RunOptions = {}): Promise<Committed<T>> {
     for (let conflicts = 0; ; conflicts++) {
       let committing = false;
       let outcome: { result: T; execution: Execution };
+      let changes: ChangeSet;
       try {
         outcome = await this.execute(preload, command, options);
         committing = true;
-        await this.store.commit(outcome.execution.state.toChangeSet());
+        changes = outcome.execution.state.toChangeSet();
+        await this.store.commit(changes);
       } catch (error) {
         // A ConflictError from the command itself (a task no longer open) is its answer; one from the commit is a lost race.
         const lostRace = error instanceof InconsistentRead || (committing && error instanceof ConflictError);
@@ -54,8 +73,9 @@ export class StepRunner {
         await this.pauseBeforeRetry(conflicts + 1);
         continue;
       }
-      for (const effect of outcome.execution.effects) await this.performEffect(effect);
-      return outcome.result;
+      const effects = outcome.execution.effects;
+      for (const effect of effects) await this.performEffect(effect);
+      return { result: outcome.result, changes, hadEffects: effects.length > 0 };
     }
   }
 
@@ -71,7 +91,7 @@ export class StepRunner {
 
   private async execute<T>(preload: LoadKey[], command: (execution: Execution) => T, options: RunOptions): Promise<{ result: T; execution: Execution }> {
     const snapshot = new Map<string, unknown>();
-    await this.load(snapshot, options.scopesOf ? [...preload, { kind: 'scopeChain', id: options.scopesOf }] : preload);
+    await this.load(snapshot, options.scopesOf ? [...preload, { kind: 'scopeChain', id: options.scopesOf, variables: true }] : preload);
     const models = new StepModels(this.deployer);
     const now = this.clock();
     for (let round = 0; round < maxLoadRounds; round++) {
@@ -140,4 +160,21 @@ class StepModels implements ModelSource {
 function rememberScopeChain(snapshot: Map<string, unknown>, chain: ScopeChain): void {
   for (const record of chain.elementInstances) snapshot.set(loadKeyString({ kind: 'elementInstance', id: record.id }), record);
   if (chain.instance) snapshot.set(loadKeyString({ kind: 'instance', id: chain.instance.id }), chain.instance);
+  if (chain.variables) rememberChainVariables(snapshot, chain.elementInstances, chain.variables);
+}
+
+/**
+ * The variables sent along with a scope chain answer the variable reads of
+ * the step (which otherwise cost a second load, once the first run has shown
+ * what it reads): a scope sent whole answers as its scopeVariables key would.
+ */
+function rememberChainVariables(snapshot: Map<string, unknown>, scopes: ElementInstanceRecord[], variables: ChainVariables): void {
+  const byScope = new Map<string, PartialScopeVariables>(scopes.map((scope) => [scope.id, { small: new Map(), large: new Set() }]));
+  for (const record of variables.small) byScope.get(record.scopeId)?.small.set(record.name, record);
+  for (const { scopeId, name } of variables.large) byScope.get(scopeId)?.large.add(name);
+  for (const [scopeId, partial] of byScope) {
+    snapshot.set(partialVariablesKey(scopeId), partial);
+    const whole = loadKeyString({ kind: 'scopeVariables', scopeId });
+    if (partial.large.size === 0 && !snapshot.has(whole)) snapshot.set(whole, [...partial.small.values()]);
+  }
 }

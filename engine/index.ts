@@ -2,6 +2,7 @@
 export { Engine } from './Engine.js';
 export type { EngineOptions, StartOptions } from './Engine.js';
 export type { DeploymentResult } from './Deployer.js';
+export type { AssignUserTaskOptions } from './runtime/operations.js';
 export { MemoryStore } from './store/MemoryStore.js';
 export type { Store, ChangeSet, JobClaim, LoadKey, Loaded, NewDefinition, Removal, ScopeChain } from './store/Store.js';
 export { definitionRecord, emptyChangeSet, loadKeyString } from './store/Store.js';

@@ -74,7 +74,9 @@ export type HistoryEventType =
   | 'completed'
   | 'terminated'
   | 'incident_created'
-  | 'incident_resolved';
+  | 'incident_resolved'
+  /** A user task's assignee was set or cleared; details: { assignee, previousAssignee } (null when none). */
+  | 'assigned';
 
 /** One entry of an instance's append-only history. */
 export interface HistoryEvent {

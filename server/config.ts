@@ -15,7 +15,34 @@ export interface JobSettings {
   lockMilliseconds: number;
 }
 
+export interface HttpSettings {
+  port: number;
+  /** Where users reach Umlauf (links in e-mails); https here marks session cookies Secure. */
+  baseUrl: string;
+  /** Trust X-Forwarded-* from this many proxies in front (0: none). */
+  trustProxy: number;
+  /** How long a login lasts without use. */
+  sessionMilliseconds: number;
+  /** Largest JSON body, in bytes. */
+  jsonLimitBytes: number;
+  /** Largest BPMN upload, in bytes. */
+  xmlLimitBytes: number;
+  /** Login attempts allowed per client address and window. */
+  loginAttempts: number;
+  loginWindowMilliseconds: number;
+}
+
+export interface MailSettings {
+  /** smtp://user:pass@host:port; absent: mail is logged, not sent. */
+  smtpUrl?: string;
+  from: string;
+}
+
 export interface Config {
+  http: HttpSettings;
+  mail: MailSettings;
+  /** Seed the demo organisation and processes on start (idempotent). */
+  demo: boolean;
   /** postgres://… ; absent means embedded PGlite in `dataDir`. */
   databaseUrl?: string;
   dataDir: string;
@@ -56,7 +83,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (jobCron && !cron.validate(jobCron)) problems.push(`UMLAUF_JOB_CRON is not a cron expression: '${jobCron}'`);
   const logLevel = env['LOG_LEVEL'] || 'info';
   if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}, not '${logLevel}'`);
+  const port = number('PORT', 3000, 0);
+  if (port > 65535) problems.push(`PORT must be at most 65535, not '${port}'`);
+  const baseUrl = env['UMLAUF_BASE_URL'] || `http://localhost:${port}`;
+  if (!/^https?:\/\/[^/]+/.test(baseUrl)) problems.push(`UMLAUF_BASE_URL must be an http(s) URL, not '${baseUrl}'`);
+  const smtpUrl = env['SMTP_URL'] || undefined;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push(`SMTP_URL must start with smtp:// or smtps://, not '${smtpUrl}'`);
+  const mailFrom = env['MAIL_FROM'] || 'umlauf@localhost';
+  if (!/^[^@\s]+@[^@\s]+$/.test(mailFrom.replace(/^.*<(.*)>$/, '$1'))) problems.push(`MAIL_FROM must be an e-mail address, not '${mailFrom}'`);
+  const demo = env['UMLAUF_DEMO'] ?? '';
+  if (!['', '0', '1', 'true', 'false'].includes(demo)) problems.push(`UMLAUF_DEMO must be 1 or 0, not '${demo}'`);
   const config: Config = {
+    http: {
+      port,
+      baseUrl,
+      trustProxy: number('UMLAUF_TRUST_PROXY', 0, 0),
+      sessionMilliseconds: number('UMLAUF_SESSION_MINUTES', 8 * 60, 1) * 60_000,
+      jsonLimitBytes: number('UMLAUF_JSON_LIMIT_KB', 1024, 1) * 1024,
+      xmlLimitBytes: number('UMLAUF_XML_LIMIT_KB', 5 * 1024, 1) * 1024,
+      loginAttempts: number('UMLAUF_LOGIN_ATTEMPTS', 10, 1),
+      loginWindowMilliseconds: number('UMLAUF_LOGIN_WINDOW_SECONDS', 15 * 60, 1) * 1000,
+    },
+    mail: { ...(smtpUrl ? { smtpUrl } : {}), from: mailFrom },
+    demo: demo === '1' || demo === 'true',
     ...(databaseUrl ? { databaseUrl } : {}),
     dataDir: env['UMLAUF_DATA_DIR'] || './data',
     databasePoolSize: number('DATABASE_POOL_SIZE', 10, 1),

@@ -108,4 +108,6 @@ export interface ProcessModel {
   flows: Record<string, SequenceFlow>;
   /** For each inclusive gateway: the elements from which a token can still reach it. */
   inclusiveUpstream: Record<string, string[]>;
+  /** Embedded forms (zeebe:userTaskForm): the parsed form-js schema by form id. */
+  forms: Record<string, unknown>;
 }

@@ -5,6 +5,7 @@ import { many, one, text, type ModdleElement } from './moddle.js';
 import { compileNode } from './compileNode.js';
 import { checkProcess } from './checks.js';
 import { inclusiveUpstream } from './upstream.js';
+import { checkFormLinks, readEmbeddedForms } from './forms.js';
 import type { DeploymentProblem } from '../errors.js';
 
 export interface CompileResult {
@@ -30,12 +31,15 @@ export function compileDefinitions(definitions: ModdleElement): CompileResult {
 
 function compileProcess(process: ModdleElement, problems: Problems): ProcessModel {
   const processId = process.id ?? '';
-  const model: ProcessModel = { processId, name: text(process, 'name'), nodes: {}, flows: {}, inclusiveUpstream: {} };
+  const model: ProcessModel = {
+    processId, name: text(process, 'name'), nodes: {}, flows: {}, inclusiveUpstream: {}, forms: readEmbeddedForms(process, problems),
+  };
   model.nodes[processId] = { ...compileNode(process, '', problems), type: 'process', scope: emptyScope() };
   walkScope(process, processId, model, problems);
   connect(model, problems);
   describeScopes(model, problems);
   checkProcess(model, problems);
+  checkFormLinks(model, problems);
   model.inclusiveUpstream = inclusiveUpstream(model);
   return model;
 }

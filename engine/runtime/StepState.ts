@@ -97,6 +97,11 @@ export class StepState {
       const stored = all.find((record) => record.name === name);
       return stored ? { found: true, value: stored.value } : { found: false };
     }
+    const partial = this.snapshot.get(partialVariablesKey(scopeId)) as PartialScopeVariables | undefined;
+    if (partial && !partial.large.has(name)) {
+      const stored = partial.small.get(name);
+      return stored ? { found: true, value: stored.value } : { found: false };
+    }
     const key: LoadKey = { kind: 'variable', scopeId, name };
     const id = loadKeyString(key);
     if (!this.snapshot.has(id)) {
@@ -168,6 +173,17 @@ export class StepState {
     changes.history = this.history;
     return changes;
   }
+}
+
+/** A scope's variables as a scope chain brought them: every name is known, the values of the large ones are not. */
+export interface PartialScopeVariables {
+  small: Map<string, VariableRecord>;
+  large: Set<string>;
+}
+
+/** Where a scope's PartialScopeVariables lie in the snapshot (not a load key: only a scope chain brings them). */
+export function partialVariablesKey(scopeId: string): string {
+  return `partialVariables\u0000${scopeId}`;
 }
 
 function variableKey(scopeId: string, name: string): string {

@@ -24,12 +24,24 @@ export type LoadKey =
   | { kind: 'incident'; id: string }
   | { kind: 'multiInstanceOutputs'; bodyId: string }
   /** An element instance, every scope around it up to the process, and the instance: a ScopeChain. */
-  | { kind: 'scopeChain'; id: string };
+  | { kind: 'scopeChain'; id: string;
+    /** Send the chain's variables along (ChainVariables), sparing the step a second load; a store may ignore this. */
+    variables?: boolean };
 
 /** The answer to a scopeChain key: innermost first; empty when the element instance is gone. */
 export interface ScopeChain {
   elementInstances: ElementInstanceRecord[];
   instance?: InstanceRecord;
+  variables?: ChainVariables;
+}
+
+/**
+ * The variables of every scope in a chain: the small ones whole, the others
+ * (too large to send on every step) by name only, to be loaded when read.
+ */
+export interface ChainVariables {
+  small: VariableRecord[];
+  large: { scopeId: string; name: string }[];
 }
 
 export type StoreLoadKey = LoadKey;

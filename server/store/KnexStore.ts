@@ -20,6 +20,13 @@ import {
 
 type Row = Record<string, unknown>;
 
+/** The parts of knex's pg client that the step functions use: its pool of `pg` connections. */
+interface PooledClient {
+  config: { client?: unknown };
+  acquireConnection(): Promise<{ query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }> }>;
+  releaseConnection(connection: unknown): Promise<void>;
+}
+
 /** SQLSTATEs that mean "someone else changed it first": run the step again on fresh data. */
 const conflictCodes = new Set([
   'UM409', // umlauf_commit: a versioned row was not at the expected rev
@@ -49,8 +56,10 @@ export class KnexStore implements Store {
   }
 
   async getDefinition(processId: string, version?: number): Promise<DefinitionRecord | undefined> {
-    const query = this.knex('definitions').where({ process_id: processId });
-    const row = await (version === undefined ? query.orderBy('version', 'desc') : query.andWhere({ version })).first() as Row | undefined;
+    // Every start asks this, so it runs prepared (see prepared()).
+    const [row] = version === undefined
+      ? await this.prepared('umlauf_latest_definition', `select ${definitionRows.columnList()} from definitions where process_id = $1 order by version desc limit 1`, [processId])
+      : await this.prepared('umlauf_definition', `select ${definitionRows.columnList()} from definitions where process_id = $1 and version = $2 limit 1`, [processId, version]);
     return row && definitionRows.fromRow(row);
   }
 
@@ -67,14 +76,14 @@ export class KnexStore implements Store {
   }
 
   async load(keys: LoadKey[]): Promise<Loaded[]> {
-    const result = await this.knex.raw('select umlauf_load(?::jsonb) as answers', [JSON.stringify(keys)]) as { rows: { answers: unknown[] }[] };
-    const answers = result.rows[0]?.answers ?? [];
+    const rows = await this.callStepFunction('umlauf_load', JSON.stringify(keys));
+    const answers = (rows[0]?.['answers'] ?? []) as unknown[];
     return keys.map((key, index) => ({ key, value: recordsOf(key, answers[index] ?? null) }));
   }
 
   async commit(changes: ChangeSet): Promise<void> {
     try {
-      await this.knex.raw('select umlauf_commit(?::jsonb)', [JSON.stringify(changeSetRows(changes))]);
+      await this.callStepFunction('umlauf_commit', JSON.stringify(changeSetRows(changes)));
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (typeof code === 'string' && conflictCodes.has(code)) {
@@ -105,14 +114,18 @@ export class KnexStore implements Store {
     return this.one(userTaskRows, this.knex('user_tasks').where({ id }));
   }
 
+  /** Inboxes ask this all the time, so it runs prepared: one statement per combination of filters. */
   async listUserTasks(filter: UserTaskFilter): Promise<UserTaskRecord[]> {
-    const query = this.knex('user_tasks');
-    if (filter.instanceId !== undefined) query.where({ instance_id: filter.instanceId });
-    if (filter.assignee !== undefined) query.where({ assignee: filter.assignee });
-    if (filter.state !== undefined) query.where({ state: filter.state });
-    if (filter.candidateGroup !== undefined) query.whereRaw('candidate_groups @> array[?]::text[]', [filter.candidateGroup]);
-    if (filter.candidateUser !== undefined) query.whereRaw('candidate_users @> array[?]::text[]', [filter.candidateUser]);
-    return this.many(userTaskRows, query.orderBy([{ column: 'created_at' }, { column: 'id' }]));
+    const conditions: [string, unknown][] = [];
+    if (filter.instanceId !== undefined) conditions.push(['instance_id = ?', filter.instanceId]);
+    if (filter.assignee !== undefined) conditions.push(['assignee = ?', filter.assignee]);
+    if (filter.state !== undefined) conditions.push(['state = ?', filter.state]);
+    if (filter.candidateGroup !== undefined) conditions.push(['candidate_groups @> array[?]::text[]', filter.candidateGroup]);
+    if (filter.candidateUser !== undefined) conditions.push(['candidate_users @> array[?]::text[]', filter.candidateUser]);
+    const where = conditions.map(([condition], index) => condition.replace('?', `$${index + 1}`)).join(' and ');
+    const text = `select ${userTaskRows.columnList()} from user_tasks${where ? ` where ${where}` : ''} order by created_at, id`;
+    const name = `umlauf_user_tasks_${conditions.map(([condition]) => condition.split(' ')[0]).join('_')}`;
+    return (await this.prepared(name, text, conditions.map(([, value]) => value))).map((row) => userTaskRows.fromRow(row));
   }
 
   async findDueJobs(now: string, limit: number): Promise<JobRecord[]> {
@@ -182,6 +195,32 @@ export class KnexStore implements Store {
     return this.one(incidentRows, this.knex('incidents').where({ id }));
   }
 
+  /** Calls umlauf_load or umlauf_commit, which every step does, with one jsonb argument. */
+  private callStepFunction(name: 'umlauf_load' | 'umlauf_commit', json: string): Promise<Row[]> {
+    return this.prepared(name, `select ${name}($1::jsonb) as answers`, [json]);
+  }
+
+  /**
+   * Runs a statement of fixed text ($1, $2 … for its values) that a step or an
+   * inbox runs all the time. On PostgreSQL it skips knex's query building and
+   * runs on a pooled connection as a named prepared statement, parsed and
+   * planned once per connection: measured, that halves the node time of a
+   * call and spares the server the parsing. `name` must stand for one text.
+   * PGlite, and a store on a knex transaction, go through knex.raw.
+   */
+  private async prepared(name: string, text: string, values: unknown[]): Promise<Row[]> {
+    const client = this.knex.client as PooledClient;
+    if (client.config.client !== 'pg' || this.knex.isTransaction) {
+      return (await this.knex.raw(text.replace(/\$\d+/g, '?'), values as Knex.RawBinding[]) as { rows: Row[] }).rows;
+    }
+    const connection = await client.acquireConnection();
+    try {
+      return (await connection.query({ name, text, values })).rows;
+    } finally {
+      await client.releaseConnection(connection);
+    }
+  }
+
   private async one<T extends object>(mapping: RowMapping<T>, query: Knex.QueryBuilder): Promise<T | undefined> {
     const row = await query.first() as Row | undefined;
     return row && mapping.fromRow(row);
@@ -194,16 +233,30 @@ export class KnexStore implements Store {
 
 /** umlauf_load's answer to one key, as records. */
 function recordsOf(key: LoadKey, answer: unknown): unknown {
-  if (key.kind === 'scopeChain') return scopeChainOf(answer as { elementInstances: Row[]; instance: Row | null });
+  if (key.kind === 'scopeChain') return scopeChainOf(answer as ScopeChainAnswer);
   const mapping = mappingOf(key);
   if (answer === null) return undefined;
   if (Array.isArray(answer)) return answer.map((row) => mapping.fromRow(row as Row));
   return mapping.fromRow(answer as Row);
 }
 
-function scopeChainOf(answer: { elementInstances: Row[]; instance: Row | null }): ScopeChain {
+/** umlauf_load's answer to a scopeChain key (migrations/004): variables only when asked for. */
+interface ScopeChainAnswer {
+  elementInstances: Row[];
+  instance: Row | null;
+  variables?: { small: Row[]; large: { scope_id: string; name: string }[] } | null;
+}
+
+function scopeChainOf(answer: ScopeChainAnswer): ScopeChain {
   const elementInstances = answer.elementInstances.map((row) => elementInstanceRows.fromRow(row));
-  return answer.instance ? { elementInstances, instance: instanceRows.fromRow(answer.instance) } : { elementInstances };
+  const chain: ScopeChain = answer.instance ? { elementInstances, instance: instanceRows.fromRow(answer.instance) } : { elementInstances };
+  if (answer.variables) {
+    chain.variables = {
+      small: answer.variables.small.map((row) => variableRows.fromRow(row)),
+      large: answer.variables.large.map((row) => ({ scopeId: row.scope_id, name: row.name })),
+    };
+  }
+  return chain;
 }
 
 function mappingOf(key: Exclude<LoadKey, { kind: 'scopeChain' }>): RowMapping<object> {

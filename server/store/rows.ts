@@ -45,6 +45,14 @@ export class RowMapping<T extends object> {
     return row;
   }
 
+  /**
+   * The columns this mapping reads, for a select list: a prepared statement
+   * that selects * fails once a later migration adds a column to its table.
+   */
+  columnList(): string {
+    return [...this.spec.map(({ column }) => column), ...(this.stateColumn ? ['state'] : [])].join(', ');
+  }
+
   fromRow(row: Record<string, unknown>): T {
     const record: Record<string, unknown> = this.stateColumn ? { ...(row['state'] as Record<string, unknown>) } : {};
     for (const { field, column, kind, optional } of this.spec) {

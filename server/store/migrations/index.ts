@@ -6,6 +6,8 @@
 import type { Knex } from 'knex';
 import * as tables from './001_tables.js';
 import * as stepFunctions from './002_step_functions.js';
+import * as identity from './003_identity.js';
+import * as chainVariables from './004_chain_variables.js';
 
 interface Migration {
   name: string;
@@ -16,6 +18,8 @@ interface Migration {
 const all: Migration[] = [
   { name: '001_tables', ...tables },
   { name: '002_step_functions', ...stepFunctions },
+  { name: '003_identity', ...identity },
+  { name: '004_chain_variables', ...chainVariables },
 ];
 
 export const migrations: Knex.MigrationSource<Migration> = {

@@ -1,0 +1,71 @@
+/**
+ * The audit log: every state-changing request — who, acting for whom (as a
+ * deputy), what, on which object, with which outcome. The table refuses
+ * UPDATE and DELETE (a trigger in migration 003), so this class only appends
+ * and reads.
+ */
+import type { Knex } from 'knex';
+
+export interface AuditEntry {
+  at: Date;
+  /** The user or integration that made the request; absent for anonymous requests. */
+  actorId?: string;
+  /** The absent colleague the actor worked for as a deputy. */
+  onBehalfOf?: string;
+  /** e.g. `task.complete`, `user.update`. */
+  action: string;
+  /** e.g. `task`, `process-instance`, `user`. */
+  objectType: string;
+  objectId?: string;
+  /** The process instance the object belongs to, so that an instance's record can be read in one query. */
+  instanceId?: string;
+  /** The HTTP status the request ended with. */
+  status: number;
+  details?: Record<string, unknown>;
+}
+
+/** A recorded entry; ids grow with each append, so they give the order. */
+export interface AuditRecord extends AuditEntry {
+  id: number;
+}
+
+interface AuditRow {
+  id: string | number;
+  at: Date;
+  actor_id: string | null;
+  on_behalf_of: string | null;
+  action: string;
+  object_type: string;
+  object_id: string | null;
+  instance_id: string | null;
+  status: number;
+  details: Record<string, unknown> | null;
+}
+
+/** Null columns become absent fields; bigint ids arrive as strings from pg and are far below 2^53. */
+function fromRow(row: AuditRow): AuditRecord {
+  const optional = { actorId: row.actor_id, onBehalfOf: row.on_behalf_of, objectId: row.object_id, instanceId: row.instance_id, details: row.details };
+  const present = Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== null));
+  return { id: Number(row.id), at: new Date(row.at), action: row.action, objectType: row.object_type, status: row.status, ...present };
+}
+
+export class AuditLog {
+  constructor(private readonly knex: Knex) {}
+
+  /** Appends an entry and answers its id. */
+  async record(entry: AuditEntry): Promise<number> {
+    const [row] = await this.knex('audit_log').insert({
+      at: entry.at, actor_id: entry.actorId ?? null, on_behalf_of: entry.onBehalfOf ?? null, action: entry.action,
+      object_type: entry.objectType, object_id: entry.objectId ?? null, instance_id: entry.instanceId ?? null,
+      status: entry.status, details: entry.details === undefined ? null : JSON.stringify(entry.details),
+    }).returning('id') as { id: string | number }[];
+    return Number(row?.id);
+  }
+
+  /** An instance's entries in the order they were recorded, from after `afterId` (a cursor), at most `limit` (100). */
+  async listForInstance(instanceId: string, options: { limit?: number; afterId?: number } = {}): Promise<AuditRecord[]> {
+    const rows = await this.knex<AuditRow>('audit_log').where({ instance_id: instanceId })
+      .where('id', '>', options.afterId ?? 0).orderBy('id').limit(options.limit ?? 100);
+    return rows.map(fromRow);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The Express application: security headers, body limits, login rate limit,
+ * metrics, the API routes and the operational endpoints. Everything it needs
+ * comes in as Services, so tests build it on any database.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import cookieParser from 'cookie-parser';
+import { rateLimit } from 'express-rate-limit';
+import multer from 'multer';
+import type { Services } from './services.js';
+import type { Route } from './route.js';
+import { mountRoutes } from './router.js';
+import { openApiDocument } from './openapi.js';
+import { errorResponse, HttpError } from './errors.js';
+import { apiRoutes } from './routes/index.js';
+
+export const apiVersion = '0.1.0';
+
+export function createApp(services: Services, routes: Route[] = apiRoutes): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', services.http.trustProxy);
+  const overTls = services.http.baseUrl.startsWith('https:');
+  app.use(helmet({
+    contentSecurityPolicy: { directives: { ...contentSecurityPolicy, upgradeInsecureRequests: overTls ? [] : null } },
+    // Over plain HTTP (a laptop, a test) HSTS would only make the browser refuse the next visit.
+    strictTransportSecurity: overTls,
+  }));
+  app.use(measure(services));
+  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await services.isReady();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unreachable' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
+  });
+  const document = openApiDocument(routes, apiVersion);
+  app.get('/api/openapi.json', (_req, res) => { res.json(document); });
+  app.use('/api', bodyParsers(services), cookieParser());
+  app.post('/api/login', loginLimiter(services));
+  app.post('/api/deployments', multer({ storage: multer.memoryStorage(), limits: { fileSize: services.http.xmlLimitBytes, files: 1, fields: 5 } }).single('file'));
+  const api = express.Router();
+  mountRoutes(api, routes, services);
+  app.use(api);
+  app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `no route ${req.method} ${req.originalUrl.split('?')[0]}`)));
+  app.use(finalErrorHandler(services));
+  return app;
+}
+
+const contentSecurityPolicy = {
+  defaultSrc: ["'self'"],
+  // bpmn-js and form-js set inline styles on diagram elements.
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  objectSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+};
+
+function bodyParsers(services: Services) {
+  return [
+    express.json({ limit: services.http.jsonLimitBytes }),
+    express.text({ type: ['application/xml', 'text/xml', 'application/bpmn+xml'], limit: services.http.xmlLimitBytes }),
+  ];
+}
+
+/**
+ * Stops password guessing: per client address, failed logins are counted, and
+ * after too many even the right password waits for the window to pass. Each
+ * server counts for itself, so N servers allow N times as many guesses.
+ */
+function loginLimiter(services: Services) {
+  return rateLimit({
+    windowMs: services.http.loginWindowMilliseconds,
+    limit: services.http.loginAttempts,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res) => {
+      res.status(429).json({ error: { code: 'rate_limited', message: 'too many login attempts; wait and try again' } });
+    },
+  });
+}
+
+function measure(services: Services) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const end = services.metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => {
+      // The route template, not the URL, so ids do not explode the label space.
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      end({ route: String(route), status: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+/**
+ * Errors that escape before a route runs (body limits, malformed JSON, no such
+ * route); same shape as all others. A refused state-changing request is still
+ * a state-changing request, so the audit records it too.
+ */
+function finalErrorHandler(services: Services) {
+  return async (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status, body, unexpected } = errorResponse(error);
+    if (unexpected) services.log.error({ err: error, url: req.originalUrl }, 'request failed');
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
+      await services.audit.record({
+        at: services.clock(), action: 'refused request', objectType: 'request', status,
+        details: { method: req.method, path: req.originalUrl.split('?')[0], code: body.error.code },
+      }).catch((auditError: unknown) => services.log.error({ err: auditError }, 'the audit entry could not be written'));
+    }
+    if (res.headersSent) return;
+    res.status(status).json(body);
+  };
+}

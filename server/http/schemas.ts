@@ -1,0 +1,103 @@
+/** JSON Schemas shared by several routes: what the API answers with, and common parameters. */
+import { Type, type TSchema } from '@sinclair/typebox';
+
+export const ErrorSchema = Type.Object({
+  error: Type.Object({
+    code: Type.String({ description: 'A stable, machine-readable code, e.g. not_found, conflict, validation_failed.' }),
+    message: Type.String({ description: 'What went wrong, for people.' }),
+    details: Type.Optional(Type.Unknown()),
+  }),
+});
+
+export const Id = Type.String({ minLength: 1, maxLength: 200 });
+export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+export const Variables = Type.Record(Type.String(), Type.Unknown(), { description: 'Process variables: a JSON object.' });
+export const Timestamp = Type.String({ format: 'date-time' });
+
+export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'How many items per page.' });
+export const Cursor = Type.String({ maxLength: 500, description: 'From nextCursor of the previous page.' });
+
+export function Page<T extends TSchema>(item: T) {
+  return Type.Object({
+    items: Type.Array(item),
+    nextCursor: Type.Optional(Type.String({ description: 'Absent on the last page.' })),
+  });
+}
+
+export const UserTaskSchema = Type.Object({
+  id: Type.String(),
+  instanceId: Type.String(),
+  processId: Type.String(),
+  elementId: Type.String(),
+  name: Type.Optional(Type.String()),
+  assignee: Type.Optional(Type.String()),
+  candidateUsers: Type.Array(Type.String()),
+  candidateGroups: Type.Array(Type.String()),
+  dueDate: Type.Optional(Timestamp),
+  followUpDate: Type.Optional(Timestamp),
+  priority: Type.Integer(),
+  formKey: Type.Optional(Type.String()),
+  variables: Variables,
+  state: Type.Union([Type.Literal('open'), Type.Literal('completed'), Type.Literal('canceled')]),
+  createdAt: Timestamp,
+  completedAt: Type.Optional(Timestamp),
+  businessKey: Type.Optional(Type.String()),
+  deputisedFor: Type.Optional(Type.String({ description: 'Set when the task is in the inbox only because the caller stands in for this absent colleague.' })),
+});
+
+export const InstanceStateSchema = Type.Union([Type.Literal('active'), Type.Literal('completed'), Type.Literal('terminated'), Type.Literal('incident')]);
+
+export const ProcessInstanceSummary = Type.Object({
+  id: Type.String(),
+  processId: Type.String(),
+  version: Type.Integer(),
+  businessKey: Type.Optional(Type.String()),
+  state: InstanceStateSchema,
+  startedAt: Timestamp,
+  endedAt: Type.Optional(Timestamp),
+  startedBy: Type.Optional(Type.String()),
+});
+
+export const HistoryEventSchema = Type.Object({
+  at: Timestamp,
+  type: Type.String(),
+  elementId: Type.String(),
+  elementType: Type.String(),
+  elementInstanceId: Type.String(),
+  details: Type.Optional(Variables),
+});
+
+export const IncidentSchema = Type.Object({
+  id: Type.String(),
+  instanceId: Type.String(),
+  elementInstanceId: Type.String(),
+  elementId: Type.String(),
+  type: Type.String(),
+  message: Type.String(),
+  state: Type.Union([Type.Literal('open'), Type.Literal('resolved')]),
+  createdAt: Timestamp,
+  jobId: Type.Optional(Type.String()),
+});
+
+export const ProcessInstanceDetail = Type.Intersect([ProcessInstanceSummary, Type.Object({
+  variables: Variables,
+  activeElementIds: Type.Array(Type.String()),
+  parentInstanceId: Type.Optional(Type.String()),
+  history: Type.Array(HistoryEventSchema),
+  incidents: Type.Array(IncidentSchema),
+  userTasks: Type.Array(Type.Object({
+    id: Type.String(), elementId: Type.String(), name: Type.Optional(Type.String()), assignee: Type.Optional(Type.String()),
+    candidateGroups: Type.Array(Type.String()), state: Type.String(), dueDate: Type.Optional(Timestamp), completedAt: Type.Optional(Timestamp),
+  })),
+})]);
+
+export const DefinitionSchema = Type.Object({
+  key: Type.String(),
+  processId: Type.String(),
+  version: Type.Integer(),
+  name: Type.Optional(Type.String()),
+  deploymentId: Type.String(),
+  deployedAt: Timestamp,
+});
+
+export const Empty = Type.Object({}, { additionalProperties: false });

@@ -1,0 +1,55 @@
+/**
+ * Request validation with ajv against the very schemas the OpenAPI document
+ * shows. Path and query parameters arrive as text and are coerced to their
+ * declared types; bodies are checked as sent.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { TSchema } from '@sinclair/typebox';
+import { HttpError } from './errors.js';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+function newAjv(coerceTypes: boolean): Ajv {
+  const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, strict: true, strictTypes: false });
+  addFormats(ajv);
+  return ajv;
+}
+
+const textInput = newAjv(true);
+const jsonInput = newAjv(false);
+
+export type Part = 'path' | 'query' | 'body';
+
+export interface Validator {
+  /** Returns the input, coerced and with defaults, or throws 400 listing every problem. */
+  (value: unknown): unknown;
+}
+
+export function compileValidator(schema: TSchema, part: Part): Validator {
+  const validate: ValidateFunction = (part === 'body' ? jsonInput : textInput).compile(schema);
+  return (value) => {
+    if (validate(value)) return value;
+    throw new HttpError(400, 'validation_failed', `the request ${part === 'path' ? 'path' : part} is not valid`, { problems: problemsOf(part, validate.errors ?? []) });
+  };
+}
+
+export interface Problem {
+  /** Where, as a JSON pointer into the part (e.g. body/variables/amount). */
+  at: string;
+  message: string;
+}
+
+function problemsOf(part: Part, errors: ErrorObject[]): Problem[] {
+  return errors.map((error) => {
+    const extra = error.keyword === 'additionalProperties' ? ` '${String((error.params as { additionalProperty?: unknown }).additionalProperty)}'` : '';
+    return { at: `${part}${error.instancePath}`, message: `${error.message ?? 'is not valid'}${extra}` };
+  });
+}
+
+/** Checks a value against a schema built at run time (a user task's form); the problems, or none. */
+export function checkAgainst(schema: object, value: unknown): Problem[] {
+  const validate = jsonInput.compile(schema);
+  return validate(value) ? [] : problemsOf('body', validate.errors ?? []);
+}

@@ -1,0 +1,104 @@
+/** The API's safety rails: headers, CSRF, login rate limit, body limits, one error shape and no leaked internals. */
+import { expect } from 'chai';
+import { databaseKind } from '../../support/database.js';
+import { useTestServer } from '../../support/http.js';
+
+describe(`the API's safety rails (on ${databaseKind})`, () => {
+  const server = useTestServer({ jsonLimitBytes: 2_048, xmlLimitBytes: 4_096 });
+
+  beforeEach(async () => {
+    await server.reset([{ id: 'designer', roles: ['designer'] }, { id: 'clerk', roles: ['employee'] }]);
+  });
+
+  it('sends a Content-Security-Policy and the other helmet headers, and no X-Powered-By', async () => {
+    const answer = await server.anonymous().get('/healthz');
+    expect(answer.headers.get('content-security-policy')).to.include("default-src 'self'").and.include("frame-ancestors 'none'");
+    expect(answer.headers.get('x-content-type-options')).to.equal('nosniff');
+    expect(answer.headers.get('x-powered-by')).to.equal(null);
+  });
+
+  it('sets the session cookie HttpOnly and SameSite, and not readable by scripts', async () => {
+    const response = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'clerk', password: 'clerk-password' }) });
+    const cookie = response.headers.getSetCookie()[0] ?? '';
+    expect(cookie).to.match(/^umlauf_session=/).and.match(/HttpOnly/i).and.match(/SameSite=Lax/i);
+  });
+
+  it('refuses a state-changing cookie request without the CSRF token with 403 csrf_failed, and accepts it with the token', async () => {
+    const clerk = await server.as('clerk');
+    const forged = await clerk.withoutCsrf().post('/api/deputies', { absentUserId: 'clerk', deputyUserId: 'designer', startsAt: '2026-05-01T00:00:00Z', endsAt: '2026-05-02T00:00:00Z' });
+    expect(forged.status).to.equal(403);
+    expect(forged.body).to.have.nested.property('error.code', 'csrf_failed');
+    const genuine = await clerk.post('/api/deputies', { absentUserId: 'clerk', deputyUserId: 'designer', startsAt: '2026-05-01T00:00:00Z', endsAt: '2026-05-02T00:00:00Z' });
+    expect(genuine.status, genuine.text).to.equal(201);
+  });
+
+  it('needs no CSRF token with an API token, since no browser attaches one by itself', async () => {
+    const { token } = await server.services.identity.createApiToken('clerk', 'script', server.now);
+    const answer = await server.anonymous().withToken(token).post('/api/deputies', { absentUserId: 'clerk', deputyUserId: 'designer', startsAt: '2026-05-01T00:00:00Z', endsAt: '2026-05-02T00:00:00Z' });
+    expect(answer.status, answer.text).to.equal(201);
+    expect((await server.anonymous().withToken(`${token}x`).get('/api/me')).status).to.equal(401);
+  });
+
+  it('answers 413 in the error shape to a JSON body over the limit and to a BPMN upload over the XML limit', async () => {
+    const clerk = await server.as('clerk');
+    const big = await clerk.post('/api/deputies', { absentUserId: 'clerk', padding: 'x'.repeat(3_000) });
+    expect(big.status).to.equal(413);
+    expect(big.body).to.have.nested.property('error.code', 'payload_too_large');
+    const designer = await server.as('designer');
+    const xml = await designer.send('POST', '/api/deployments', `<definitions>${' '.repeat(5_000)}</definitions>`, 'application/xml');
+    expect(xml.status).to.equal(413);
+    const refused = await server.services.knex('audit_log').where({ action: 'refused request' }).select('status', 'details');
+    expect(refused.map((row: { status: number }) => row.status), 'refused requests are audited too').to.deep.equal([413, 413]);
+  });
+
+  it('answers 400 with every problem for a body that breaks the schema', async () => {
+    const clerk = await server.as('clerk');
+    const answer = await clerk.post<{ error: { code: string; details: { problems: { at: string }[] } } }>('/api/deputies', { absentUserId: 7, startsAt: 'yesterday', extra: true });
+    expect(answer.status).to.equal(400);
+    expect(answer.body.error.code).to.equal('validation_failed');
+    const places = answer.body.error.details.problems.map((problem) => problem.at);
+    expect(places).to.include.members(['body/absentUserId', 'body/startsAt']);
+  });
+
+  it('answers 422 listing the problems for a model that cannot run, and 415 for a body of the wrong type', async () => {
+    const designer = await server.as('designer');
+    const broken = await designer.send('POST', '/api/deployments', '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t"><bpmn:process id="p" isExecutable="true"><bpmn:userTask id="lonely"/></bpmn:process></bpmn:definitions>', 'application/xml');
+    expect(broken.status, broken.text).to.equal(422);
+    expect(broken.body).to.have.nested.property('error.details.problems').that.is.an('array').with.length.above(0);
+    const wrongType = await designer.send('POST', '/api/deployments', 'hello', 'text/plain');
+    expect(wrongType.status).to.equal(415);
+  });
+
+  it('never shows a stack trace or SQL: malformed JSON and unknown routes get the error shape', async () => {
+    const clerk = await server.as('clerk');
+    const malformed = await clerk.send('POST', '/api/deputies', '{"absentUserId": ', 'application/json');
+    expect(malformed.status).to.equal(400);
+    expect(malformed.text).not.to.match(/at \w+ \(|node_modules|select |insert /i);
+    const unknown = await clerk.get('/api/nothing-here');
+    expect(unknown.status).to.equal(404);
+    expect(unknown.body).to.have.nested.property('error.code', 'not_found');
+  });
+
+  it('reports readiness from the database and serves Prometheus metrics with HTTP latency and open user tasks', async () => {
+    expect((await server.anonymous().get('/readyz')).status).to.equal(200);
+    const metrics = await server.anonymous().get<string>('/metrics');
+    expect(metrics.text).to.include('umlauf_http_request_duration_seconds_bucket').and.include('umlauf_user_tasks_open 0').and.include('umlauf_incidents_open 0').and.include('umlauf_jobs_run_total');
+  });
+});
+
+describe(`the login rate limit (on ${databaseKind})`, () => {
+  const server = useTestServer({ loginAttempts: 3 });
+
+  before(async () => {
+    await server.reset([{ id: 'clerk', roles: ['employee'] }]);
+  });
+
+  it('answers 429 after too many login attempts from one address, even with the right password', async () => {
+    const anonymous = server.anonymous();
+    const statuses: number[] = [];
+    for (const password of ['wrong-1', 'wrong-2', 'wrong-3', 'clerk-password']) {
+      statuses.push((await anonymous.post('/api/login', { userId: 'clerk', password })).status);
+    }
+    expect(statuses).to.deep.equal([401, 401, 401, 429]);
+  });
+});
