@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import cookieParser from 'cookie-parser';
 import { rateLimit } from 'express-rate-limit';
 import multer from 'multer';
+import { pinoHttp } from 'pino-http';
 import type { Services } from './services.js';
 import type { Route } from './route.js';
 import { mountRoutes } from './router.js';
@@ -28,6 +29,13 @@ export function createApp(services: Services, routes: Route[] = apiRoutes): expr
     strictTransportSecurity: overTls,
   }));
   app.use(measure(services));
+  app.use(pinoHttp({
+    logger: services.log,
+    // Credentials never reach the log.
+    redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+  }));
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
     const ready = await services.isReady();

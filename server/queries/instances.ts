@@ -5,7 +5,7 @@
  * started and, as supervisors, those started in the units they supervise.
  */
 import type { Knex } from 'knex';
-import type { InstanceState } from '../../engine/index.js';
+import type { InstanceRecord, InstanceState } from '../../engine/index.js';
 import type { CursorPosition } from '../http/cursor.js';
 
 export interface InstanceFilter {
@@ -23,16 +23,9 @@ export interface InstanceViewer {
   supervisedUnits: string[];
 }
 
-export interface InstanceSummary {
-  id: string;
-  processId: string;
-  version: number;
-  businessKey?: string;
-  state: InstanceState;
-  startedAt: string;
-  endedAt?: string;
+export type InstanceSummary = Pick<InstanceRecord, 'id' | 'processId' | 'version' | 'businessKey' | 'state' | 'startedAt' | 'endedAt'> & {
   startedBy?: string;
-}
+};
 
 interface Row {
   id: string;

@@ -89,7 +89,7 @@ export interface Answer<T = unknown> {
 }
 
 export class Client {
-  constructor(readonly url: string, private readonly cookie?: string, readonly csrfToken?: string, private readonly bearer?: string) {}
+  constructor(readonly url: string, readonly cookie?: string, readonly csrfToken?: string, private readonly bearer?: string) {}
 
   withToken(token: string): Client {
     return new Client(this.url, undefined, undefined, token);
