@@ -28,6 +28,7 @@ export interface RunOptions {
  * as there are rivals.
  */
 const maxConflictRetries = 100;
+const maxLoadRounds = 10_000;
 
 /** A committed step: the command's result, the change set that landed, and whether effects ran after it. */
 export interface Committed<T> {
@@ -35,7 +36,6 @@ export interface Committed<T> {
   changes: ChangeSet;
   hadEffects: boolean;
 }
-const maxLoadRounds = 10_000;
 
 export class StepRunner {
   constructor(
@@ -91,7 +91,7 @@ export class StepRunner {
 
   private async execute<T>(preload: LoadKey[], command: (execution: Execution) => T, options: RunOptions): Promise<{ result: T; execution: Execution }> {
     const snapshot = new Map<string, unknown>();
-    await this.load(snapshot, options.scopesOf ? [...preload, { kind: 'scopeChain', id: options.scopesOf, variables: true }] : preload);
+    await this.load(snapshot, withScopeChain(preload, options.scopesOf));
     const models = new StepModels(this.deployer);
     const now = this.clock();
     for (let round = 0; round < maxLoadRounds; round++) {
@@ -121,7 +121,7 @@ export class StepRunner {
     if (wanted.length === 0) return;
     for (const { key, value } of await this.store.load(wanted)) {
       snapshot.set(loadKeyString(key), value);
-      if (key.kind === 'scopeChain') rememberScopeChain(snapshot, value as ScopeChain);
+      if (key.kind === 'scopeChain') rememberScopeChain(snapshot, key.id, value as ScopeChain);
     }
   }
 }
@@ -156,8 +156,17 @@ class StepModels implements ModelSource {
   }
 }
 
+/** The keys to load first: the preload and, with scopesOf, that element instance's scope chain, which answers its elementInstance key too. */
+function withScopeChain(preload: LoadKey[], scopesOf: string | undefined): LoadKey[] {
+  if (scopesOf === undefined) return preload;
+  const rest = preload.filter((key) => !(key.kind === 'elementInstance' && key.id === scopesOf));
+  return [...rest, { kind: 'scopeChain', id: scopesOf, variables: true }];
+}
+
 /** A loaded scope chain answers the element instance and instance keys it holds, so the step asks for none of them. */
-function rememberScopeChain(snapshot: Map<string, unknown>, chain: ScopeChain): void {
+function rememberScopeChain(snapshot: Map<string, unknown>, id: string, chain: ScopeChain): void {
+  // Innermost first: the element instance asked for, or nothing when it is gone.
+  snapshot.set(loadKeyString({ kind: 'elementInstance', id }), chain.elementInstances[0]);
   for (const record of chain.elementInstances) snapshot.set(loadKeyString({ kind: 'elementInstance', id: record.id }), record);
   if (chain.instance) snapshot.set(loadKeyString({ kind: 'instance', id: chain.instance.id }), chain.instance);
   if (chain.variables) rememberChainVariables(snapshot, chain.elementInstances, chain.variables);

@@ -1,8 +1,10 @@
 /**
  * The durable Store, on PostgreSQL or embedded PGlite through knex. A step
- * costs two round trips: umlauf_load answers all its load keys, umlauf_commit
- * applies its change set in one statement (see migrations/002). Queries for
- * inboxes and operators use ordinary indexed SQL with bindings.
+ * costs two round trips: umlauf_load answers all its load keys (a scope chain
+ * with its variables, see migrations/004), umlauf_commit applies its change
+ * set in one statement (see migrations/002 and 004). Queries for inboxes and
+ * operators use ordinary indexed SQL with bindings; the step functions and
+ * the queries asked on every start or inbox view run prepared (prepared()).
  */
 import type { Knex } from 'knex';
 import {

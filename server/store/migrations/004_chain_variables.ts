@@ -1,6 +1,9 @@
 /**
- * umlauf_load answers a scopeChain key that asks for `variables` with the
- * variables of every scope in the chain as well. A step that completes a task
+ * The step functions of 002, made cheaper per step (measured on the store
+ * benchmark): both plan by key only (see byKeyOnly), umlauf_commit skips the
+ * parts of a change set that are empty, and umlauf_load answers a scopeChain
+ * key that asks for `variables` with the variables of every scope in the
+ * chain as well. A step that completes a task
  * reads variables up the chain (an assignee expression, an output mapping);
  * without them it ran once as a guess and loaded what it missed in a second
  * round trip. Large values are named but not sent, so a confirmation among

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Engine, emptyChangeSet, type ScopeChain } from '../../../engine/index.js';
+import { KnexStore } from '../../../server/store/KnexStore.js';
 import type { ElementInstanceRecord } from '../../../engine/types.js';
 import { storeContract } from '../../engine/store/contract.js';
 import { compareStartViews } from '../../engine/startProcessView.js';
@@ -40,6 +41,39 @@ describe(`KnexStore on ${databaseKind}`, () => {
     ]);
     expect(withVariables!.variables!.large).to.deep.equal([{ scopeId: 'root', name: 'list' }]);
     expect(without).to.not.have.property('variables');
+  });
+
+  it('starts with one commit and completes a task that reads variables up the chain with one load and one commit', async () => {
+    const calls: string[] = [];
+    class CountingStore extends KnexStore {
+      override load(...args: Parameters<KnexStore['load']>) { calls.push('load'); return super.load(...args); }
+      override commit(...args: Parameters<KnexStore['commit']>) { calls.push('commit'); return super.commit(...args); }
+      override getInstance(...args: Parameters<KnexStore['getInstance']>) { calls.push('getInstance'); return super.getInstance(...args); }
+    }
+    await db.current.freshStore();
+    const engine = new Engine({ store: new CountingStore(db.current.database.knex) });
+    await engine.deploy(`<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
+  <bpmn:process id="two" isExecutable="true">
+    <bpmn:startEvent id="s"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="first"/>
+    <bpmn:userTask id="first"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="=initiator"/></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="first" targetRef="second"/>
+    <bpmn:userTask id="second"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="=initiator"/></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="second" targetRef="e"/>
+    <bpmn:endEvent id="e"/>
+  </bpmn:process>
+</bpmn:definitions>`);
+    calls.length = 0;
+    const instance = await engine.startProcess('two', { initiator: 'anna' });
+    expect(instance.activeElementIds).to.deep.equal(['first']);
+    expect(calls).to.deep.equal(['commit']);
+    const [first] = await engine.store.listUserTasks({ instanceId: instance.id, state: 'open' });
+    calls.length = 0;
+    await engine.completeUserTask(first!.id, { step: 1 });
+    expect(calls).to.deep.equal(['load', 'commit']);
+    const [second] = await engine.store.listUserTasks({ instanceId: instance.id, state: 'open' });
+    expect(second).to.include({ elementId: 'second', assignee: 'anna' });
   });
 
   it('completes a task whose step reads a large variable up the chain, loading it when read', async () => {
