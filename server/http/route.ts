@@ -49,6 +49,8 @@ export interface RouteContext<P, Q, B> {
   body: B;
   /** The audit entry of this request (state-changing routes only); handlers add what they learn. */
   audit: AuditEntry;
+  /** Cookie sessions only: the CSRF token of the session (GET /api/me hands it out again). */
+  csrfToken?: string;
   /** Now, from the server's clock (one reading per request). */
   now: Date;
 }

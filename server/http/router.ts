@@ -49,7 +49,8 @@ async function handle(compiled: CompiledRoute, req: Request, res: Response, serv
     checkRouteAccess(route.access, caller?.principal);
     checkCsrf(req, caller);
     const input = validateInput(compiled, req);
-    result = await route.handler({ req, res, services, principal: caller?.principal as never, ...input, audit, now });
+    result = await route.handler({ req, res, services, principal: caller?.principal as never, ...input, audit, now,
+      ...(caller?.csrfToken ? { csrfToken: caller.csrfToken } : {}) });
   } catch (error) {
     failure = error;
   }

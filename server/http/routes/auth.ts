@@ -2,7 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../route.js';
 import { HttpError } from '../errors.js';
-import { clearSessionCookie, sessionCookie, setSessionCookie } from '../authentication.js';
+import { clearSessionCookie, principalOf, sessionCookie, setSessionCookie } from '../authentication.js';
+import type { Principal } from '../access.js';
 import { Empty } from '../schemas.js';
 import type { Services } from '../services.js';
 
@@ -33,7 +34,9 @@ export const authRoutes = [
       if (!user) throw new HttpError(401, 'unauthenticated', 'the user id or the password is wrong');
       const session = await services.identity.createSession(user.id, services.http.sessionMilliseconds, now);
       setSessionCookie(res, session.token, session.expiresAt, secure(services, req.protocol));
-      return { userId: user.id, displayName: user.displayName, roles: user.roles, ...(await groupsAndDeputies(services, user.id, now)), csrfToken: session.csrfToken };
+      const principal = await principalOf(user.id, 'session', services, now);
+      if (!principal) throw new HttpError(401, 'unauthenticated', 'the user id or the password is wrong');
+      return { ...me(principal), csrfToken: session.csrfToken };
     },
   }),
   defineRoute({
@@ -54,18 +57,13 @@ export const authRoutes = [
     method: 'get', path: '/api/me', operationId: 'me', tag: 'session', access: 'authenticated',
     summary: 'The caller: roles, units, whom they stand in for, and the session CSRF token.',
     responses: { 200: { description: 'The caller.', schema: Me } },
-    async handler({ principal, services, req, now }) {
-      const token = (req.cookies as Record<string, string | undefined>)[sessionCookie];
-      const session = principal.via === 'session' && token ? await services.identity.findSession(token, now) : undefined;
-      return {
-        userId: principal.userId, displayName: principal.displayName, roles: principal.roles, groups: principal.groups,
-        deputyFor: principal.deputyFor, ...(session ? { csrfToken: session.csrfToken } : {}),
-      };
+    async handler({ principal, csrfToken }) {
+      return { ...me(principal), ...(csrfToken ? { csrfToken } : {}) };
     },
   }),
 ];
 
-async function groupsAndDeputies(services: Services, userId: string, now: Date) {
-  const [groups, deputyFor] = await Promise.all([services.identity.groupsOf(userId), services.identity.absentColleaguesOf(userId, now)]);
-  return { groups, deputyFor };
+function me(principal: Principal) {
+  const { userId, displayName, roles, groups, deputyFor } = principal;
+  return { userId, displayName, roles, groups, deputyFor };
 }

@@ -43,7 +43,7 @@ export const definitionRoutes = [
     responses: { 200: { description: 'Definitions, ordered by process id and version.', schema: Type.Object({ items: Type.Array(DefinitionSchema) }) } },
     async handler({ query, services }) {
       const all = (await services.engine.store.listDefinitions()).filter((definition) => !query.processId || definition.processId === query.processId);
-      return { items: (query.allVersions ? all : latestOnly(all)).map(withoutUndefined) };
+      return { items: query.allVersions ? all : latestOnly(all) };
     },
   }),
   defineRoute({
@@ -70,8 +70,4 @@ function latestOnly(definitions: DefinitionRecord[]): DefinitionRecord[] {
     if (!known || known.version < definition.version) latest.set(definition.processId, definition);
   }
   return [...latest.values()];
-}
-
-function withoutUndefined(definition: DefinitionRecord): DefinitionRecord {
-  return JSON.parse(JSON.stringify(definition)) as DefinitionRecord;
 }

@@ -10,7 +10,7 @@ import { hasRole, type Principal } from '../access.js';
 import { ErrorSchema, Id, IdParams, Timestamp } from '../schemas.js';
 import type { Deputy } from '../../identity/IdentityStore.js';
 import type { Services } from '../services.js';
-import { Items, plain, unprocessableOnBadReference } from './users.js';
+import { Items, unprocessableOnBadReference } from './users.js';
 
 const DeputySchema = Type.Object({
   id: Type.String(),
@@ -46,7 +46,7 @@ export const deputyRoutes = [
     query: Type.Object({ userId: Type.Optional(Id) }, { additionalProperties: false }),
     responses: { 200: { description: 'The periods.', schema: Items(DeputySchema) } },
     async handler({ query, services, principal }) {
-      return { items: plain(await visibleDeputies(services, principal, query.userId)) };
+      return { items: await visibleDeputies(services, principal, query.userId) };
     },
   }),
   defineRoute({
@@ -64,7 +64,7 @@ export const deputyRoutes = [
         absentUserId: body.absentUserId, deputyUserId: body.deputyUserId, startsAt: new Date(body.startsAt), endsAt: new Date(body.endsAt), createdAt: now,
       }));
       audit.objectId = deputy.id;
-      return plain(deputy);
+      return deputy;
     },
   }),
   defineRoute({

@@ -11,7 +11,7 @@ import { hasRole } from '../access.js';
 import { ErrorSchema, Id, IdParams, Timestamp } from '../schemas.js';
 import type { Group } from '../../identity/IdentityStore.js';
 import type { Services } from '../services.js';
-import { GroupSchema, Items, NewId, plain, requireUser, unprocessableOnBadReference } from './users.js';
+import { GroupSchema, Items, NewId, requireUser, unprocessableOnBadReference } from './users.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const UnknownParent = { description: 'The parent unit does not exist.', schema: ErrorSchema };
@@ -101,7 +101,7 @@ const membershipAdministration = [
     async handler({ params, services, principal }) {
       await requireGroup(services, params.id);
       const members = await services.identity.listMembers(params.id);
-      if (hasRole(principal, 'admin')) return { items: plain(members) };
+      if (hasRole(principal, 'admin')) return { items: members };
       return { items: members.map(({ id, displayName }) => ({ id, displayName })) };
     },
   }),

@@ -75,7 +75,7 @@ export const instanceRoutes = [
         history: history.map(({ instanceId: _instanceId, ...event }) => event),
         incidents,
         userTasks: userTasks.map(({ id, elementId, name, assignee, candidateGroups, state, dueDate, completedAt }) =>
-          JSON.parse(JSON.stringify({ id, elementId, name, assignee, candidateGroups, state, dueDate, completedAt })) as unknown),
+          ({ id, elementId, name, assignee, candidateGroups, state, dueDate, completedAt })),
       };
     },
   }),
@@ -108,7 +108,7 @@ export const instanceRoutes = [
     async handler({ params, query, principal, services }) {
       await requireReadable(principal, params.id, services);
       const items = await services.audit.listForInstance(params.id, { limit: query.limit, ...(query.afterId !== undefined ? { afterId: query.afterId } : {}) });
-      return { items: JSON.parse(JSON.stringify(items)) as unknown };
+      return { items };
     },
   }),
   defineRoute({
@@ -119,7 +119,7 @@ export const instanceRoutes = [
     responses: { 200: { description: 'Comments.', schema: Type.Object({ items: Type.Array(Type.Object({ id: Id, text: Type.String(), authorId: Type.String() }, { additionalProperties: true })) }) } },
     async handler({ params, principal, services }) {
       await requireReadable(principal, params.id, services);
-      return { items: JSON.parse(JSON.stringify(await services.comments.listComments({ instanceId: params.id }))) as unknown };
+      return { items: await services.comments.listComments({ instanceId: params.id }) };
     },
   }),
 ];

@@ -64,8 +64,7 @@ export const taskRoutes = [
     params: IdParams,
     responses: { 200: { description: 'The user task.', schema: TaskDetail } },
     async handler({ params, principal, services }) {
-      const task = await services.engine.getUserTask(params.id);
-      if (!userTaskRelation(principal, task)) await requireReadable(principal, task.instanceId, services).catch(() => { throw notFound('user task', task.id); });
+      const { task } = await readableTask(principal, params.id, services);
       const form = await services.engine.getUserTaskForm(task.id);
       return { ...withDeputyMark(principal, task), ...(form !== undefined ? { form } : {}) };
     },
@@ -136,15 +135,13 @@ export const taskRoutes = [
     status: 201,
     audit: { action: 'comment', objectType: 'user task' },
     async handler({ params, body, principal, services, audit, now }) {
-      const task = await services.engine.getUserTask(params.id);
-      const relation = userTaskRelation(principal, task);
-      if (!relation) await requireReadable(principal, task.instanceId, services).catch(() => { throw notFound('user task', task.id); });
+      const { task, relation } = await readableTask(principal, params.id, services);
       Object.assign(audit, { instanceId: task.instanceId, ...(relation?.onBehalfOf ? { onBehalfOf: relation.onBehalfOf } : {}) });
       const comment = await services.comments.addComment({
         instanceId: task.instanceId, taskId: task.id, authorId: principal.userId, text: body.text, at: now,
         ...(relation?.onBehalfOf ? { onBehalfOf: relation.onBehalfOf } : {}),
       });
-      return JSON.parse(JSON.stringify(comment)) as unknown;
+      return comment;
     },
   }),
   defineRoute({
@@ -153,9 +150,8 @@ export const taskRoutes = [
     params: IdParams,
     responses: { 200: { description: 'Comments.', schema: Type.Object({ items: Type.Array(CommentSchema) }) } },
     async handler({ params, principal, services }) {
-      const task = await services.engine.getUserTask(params.id);
-      if (!userTaskRelation(principal, task)) await requireReadable(principal, task.instanceId, services).catch(() => { throw notFound('user task', task.id); });
-      return { items: JSON.parse(JSON.stringify(await services.comments.listComments({ taskId: task.id }))) as unknown };
+      const { task } = await readableTask(principal, params.id, services);
+      return { items: await services.comments.listComments({ taskId: task.id }) };
     },
   }),
 ];
@@ -170,6 +166,15 @@ async function workable(principal: Principal, taskId: string, services: Services
   return { task, relation };
 }
 
+/** A user task in the caller's inbox, or in a folder they may read; 404 otherwise, so its existence is not revealed. */
+async function readableTask(principal: Principal, taskId: string, services: Services): Promise<{ task: UserTask; relation?: UserTaskRelation }> {
+  const task = await services.engine.getUserTask(taskId);
+  const relation = userTaskRelation(principal, task);
+  if (relation) return { task, relation };
+  await requireReadable(principal, task.instanceId, services).catch(() => { throw notFound('user task', task.id); });
+  return { task };
+}
+
 async function checkForm(services: Services, taskId: string, variables: Record<string, unknown>): Promise<void> {
   const form = await services.engine.getUserTaskForm(taskId);
   if (form === undefined) return;
@@ -179,5 +184,5 @@ async function checkForm(services: Services, taskId: string, variables: Record<s
 
 function withDeputyMark(principal: Principal, task: UserTask): UserTask & { deputisedFor?: string } {
   const onBehalfOf = userTaskRelation(principal, task)?.onBehalfOf;
-  return JSON.parse(JSON.stringify({ ...task, ...(onBehalfOf ? { deputisedFor: onBehalfOf } : {}) })) as UserTask;
+  return { ...task, ...(onBehalfOf ? { deputisedFor: onBehalfOf } : {}) };
 }

@@ -35,11 +35,6 @@ const TokenSchema = Type.Object({
 
 export const Items = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Type.Object({ items: Type.Array(item) });
 
-/** Dates become ISO strings, as the schemas say. */
-export function plain(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value)) as unknown;
-}
-
 /**
  * A body that names a user or group that does not exist, or breaks a rule of
  * the identity layer, is well-formed but unusable: 422, not the 404 that
@@ -77,7 +72,7 @@ const userAdministration = [
     }, { additionalProperties: false }),
     responses: { 200: { description: 'One page of users.', schema: Items(UserSchema) } },
     async handler({ query, services }) {
-      return { items: plain(await services.identity.listUsers(query)) };
+      return { items: await services.identity.listUsers(query) };
     },
   }),
   defineRoute({
@@ -90,7 +85,7 @@ const userAdministration = [
     async handler({ body, services, audit, now }) {
       audit.objectId = body.id;
       audit.details = { roles: body.roles, withPassword: body.password !== undefined };
-      return plain(await unprocessableOnBadReference(() => services.identity.createUser({ ...body, createdAt: now })));
+      return await unprocessableOnBadReference(() => services.identity.createUser({ ...body, createdAt: now }));
     },
   }),
   defineRoute({
@@ -98,7 +93,7 @@ const userAdministration = [
     summary: 'One user.', params: IdParams,
     responses: { 200: { description: 'The user.', schema: UserSchema } },
     async handler({ params, services }) {
-      return plain(await requireUser(services, params.id));
+      return await requireUser(services, params.id);
     },
   }),
   defineRoute({
@@ -113,7 +108,7 @@ const userAdministration = [
       const user = await services.identity.updateUser(params.id, body);
       // A stolen or shared session must not outlive the password it was opened with, nor a locked account.
       if (body.active === false || body.password !== undefined) await services.identity.deleteSessionsOf(user.id);
-      return plain(user);
+      return user;
     },
   }),
   defineRoute({
@@ -145,7 +140,7 @@ const tokenAdministration = [
     responses: { 200: { description: 'The tokens.', schema: Items(TokenSchema) } },
     async handler({ params, services }) {
       await requireUser(services, params.id);
-      return { items: plain(await services.identity.listApiTokens(params.id)) };
+      return { items: await services.identity.listApiTokens(params.id) };
     },
   }),
   defineRoute({
