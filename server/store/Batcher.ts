@@ -1,0 +1,91 @@
+/**
+ * Group commit: requests that arrive while the database is busy with earlier
+ * ones wait, and go together as one call when a slot frees up. A request
+ * that finds a free slot goes at once, so a lone caller waits for nothing;
+ * under load, one round trip, one function call and one transaction serve
+ * many steps, which is most of what a step costs the database.
+ */
+
+export interface BatcherOptions<Item> {
+  /** Calls running at once; more requests than that wait and are batched. */
+  maxInFlight: number;
+  /** Requests in one call at most. */
+  maxBatch: number;
+  /** Whether `item` may go in the same call as `batch` (default: always); one that may not waits for a later call, keeping its place. */
+  fits?: (batch: readonly Item[], item: Item) => boolean;
+}
+
+interface Waiting<Item, Answer> {
+  item: Item;
+  resolve: (answer: Answer) => void;
+  reject: (error: unknown) => void;
+}
+
+/** What a call gave each request of its batch, in order. */
+export type Outcome<Answer> = { ok: true; answer: Answer } | { ok: false; error: unknown };
+
+export class Batcher<Item, Answer> {
+  private readonly queue: Waiting<Item, Answer>[] = [];
+  private inFlight = 0;
+
+  /** `send` answers every request of a batch, in order; an error it throws is every request's answer. */
+  constructor(
+    private readonly send: (items: Item[]) => Promise<Outcome<Answer>[]>,
+    private readonly options: BatcherOptions<Item>,
+  ) {
+    // Zero would send nothing ever (or empty batches forever): every step would hang.
+    if (!(options.maxInFlight >= 1 && options.maxBatch >= 1)) {
+      throw new RangeError(`a batcher needs maxInFlight and maxBatch of at least 1, not ${options.maxInFlight} and ${options.maxBatch}`);
+    }
+  }
+
+  submit(item: Item): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
+      const batch = this.takeBatch();
+      this.inFlight += 1;
+      void this.run(batch).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  /** The first waiting request and those behind it that fit with it, up to maxBatch; the others keep their places. */
+  private takeBatch(): Waiting<Item, Answer>[] {
+    const batch: Waiting<Item, Answer>[] = [];
+    const items: Item[] = [];
+    for (let index = 0; index < this.queue.length && batch.length < this.options.maxBatch;) {
+      const waiting = this.queue[index]!;
+      if (batch.length > 0 && this.options.fits && !this.options.fits(items, waiting.item)) {
+        index += 1;
+        continue;
+      }
+      batch.push(waiting);
+      items.push(waiting.item);
+      this.queue.splice(index, 1);
+    }
+    return batch;
+  }
+
+  private async run(batch: Waiting<Item, Answer>[]): Promise<void> {
+    let outcomes: Outcome<Answer>[];
+    try {
+      outcomes = await this.send(batch.map((waiting) => waiting.item));
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+      return;
+    }
+    batch.forEach((waiting, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.ok) waiting.resolve(outcome.answer);
+      else waiting.reject(outcome ? outcome.error : new Error('the batch gave no answer for this request'));
+    });
+  }
+}
