@@ -109,9 +109,13 @@ export class KnexStore implements Store {
   }
 
   async getDefinition(processId: string, version?: number): Promise<DefinitionRecord | undefined> {
-    // Every start asks for the latest version, so those questions are batched like steps, and all of it runs prepared.
-    if (version === undefined) return this.knex.isTransaction ? (await this.latestDefinitionsOf([processId])).get(processId) : this.latestDefinitions.submit(processId);
-    const [row] = await this.prepared('umlauf_definition', `select ${definitionRows.columnList()} from definitions where process_id = $1 and version = $2 limit 1`, [processId, version]);
+    // Every start asks for the latest version, so those questions are batched like steps; all of it runs prepared.
+    if (version === undefined) {
+      if (this.knex.isTransaction) return (await this.latestDefinitionsOf([processId])).get(processId);
+      return this.latestDefinitions.submit(processId);
+    }
+    const text = `select ${definitionRows.columnList()} from definitions where process_id = $1 and version = $2 limit 1`;
+    const [row] = await this.prepared('umlauf_definition', text, [processId, version]);
     return row && definitionRows.fromRow(row);
   }
 
