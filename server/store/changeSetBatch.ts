@@ -32,34 +32,26 @@ export function disjoint(one: Set<string>, other: Set<string>): boolean {
   return true;
 }
 
+/** Every list of a change set, always in the same order, so that two change sets' lists pair up. */
+function listsOf(changes: ChangeSet): unknown[][] {
+  return [
+    changes.instances, changes.elementInstances.put, changes.elementInstances.remove, changes.variables.put,
+    changes.variables.removeScopes, changes.userTasks, changes.jobs.put, changes.jobs.remove, changes.subscriptions.put,
+    changes.subscriptions.remove, changes.incidents, changes.multiInstanceOutputs.put, changes.multiInstanceOutputs.removeBodies,
+    changes.history,
+  ];
+}
+
 /** One change set holding all of them, each list in the order of the parts (history stays in step order). */
 export function mergeChangeSets(parts: ChangeSet[]): ChangeSet {
   if (parts.length === 1) return parts[0]!;
   const merged = emptyChangeSet();
-  for (const part of parts) {
-    merged.instances.push(...part.instances);
-    merged.elementInstances.put.push(...part.elementInstances.put);
-    merged.elementInstances.remove.push(...part.elementInstances.remove);
-    merged.variables.put.push(...part.variables.put);
-    merged.variables.removeScopes.push(...part.variables.removeScopes);
-    merged.userTasks.push(...part.userTasks);
-    merged.jobs.put.push(...part.jobs.put);
-    merged.jobs.remove.push(...part.jobs.remove);
-    merged.subscriptions.put.push(...part.subscriptions.put);
-    merged.subscriptions.remove.push(...part.subscriptions.remove);
-    merged.incidents.push(...part.incidents);
-    merged.multiInstanceOutputs.put.push(...part.multiInstanceOutputs.put);
-    merged.multiInstanceOutputs.removeBodies.push(...part.multiInstanceOutputs.removeBodies);
-    merged.history.push(...part.history);
-  }
+  const into = listsOf(merged);
+  for (const part of parts) listsOf(part).forEach((list, index) => into[index]!.push(...list));
   return merged;
 }
 
 /** How many rows a change set writes or removes. */
 export function rowCount(changes: ChangeSet): number {
-  return changes.instances.length + changes.elementInstances.put.length + changes.elementInstances.remove.length
-    + changes.variables.put.length + changes.variables.removeScopes.length + changes.userTasks.length
-    + changes.jobs.put.length + changes.jobs.remove.length + changes.subscriptions.put.length + changes.subscriptions.remove.length
-    + changes.incidents.length + changes.multiInstanceOutputs.put.length + changes.multiInstanceOutputs.removeBodies.length
-    + changes.history.length;
+  return listsOf(changes).reduce((sum, list) => sum + list.length, 0);
 }
