@@ -2,9 +2,11 @@
  * The durable Store, on PostgreSQL or embedded PGlite through knex. A step
  * costs two round trips: umlauf_load answers all its load keys (a scope chain
  * with its variables, see migrations/004), umlauf_commit applies its change
- * set in one statement (see migrations/002 and 004). Queries for inboxes and
- * operators use ordinary indexed SQL with bindings; the step functions and
- * the queries asked on every start or inbox view run prepared (prepared()).
+ * set in one statement (see migrations/002 and 004). On PGlite, the one
+ * writer of its database, most steps skip the load: a StepCache answers it
+ * from what earlier steps wrote. Queries for inboxes and operators use
+ * ordinary indexed SQL with bindings; the step functions and the queries
+ * asked on every start or inbox view run prepared (prepared()).
  */
 import type { Knex } from 'knex';
 import {
@@ -16,6 +18,7 @@ import type {
   SubscriptionRecord, UserTaskFilter, UserTaskRecord, VariableRecord,
 } from '../../engine/index.js';
 import { Batcher, type Outcome } from './Batcher.js';
+import { StepCache } from './StepCache.js';
 import { disjoint, footprint, mergeChangeSets, rowCount } from './changeSetBatch.js';
 import {
   definitionRows, deploymentRows, elementInstanceRows, historyRows, incidentRows, instanceRows, jobRows, outputRows,
@@ -46,6 +49,16 @@ const conflictCodes = new Set([
   '40P01', // deadlock_detected: two steps locked rows in opposite order
 ]);
 
+export interface KnexStoreOptions {
+  /**
+   * Answer a step's load from what this server's steps wrote, where that is
+   * the stored state (StepCache; embedded PGlite only). Default true; false
+   * sends every load to the database, as on PostgreSQL. The cache is kept
+   * current either way.
+   */
+  stepCache?: boolean;
+}
+
 /** How steps that arrive together share database calls (see Batcher). */
 export interface BatchSettings {
   /** Load and commit calls running at once, each; further steps wait and go together. */
@@ -74,12 +87,51 @@ interface PendingCommit {
   footprint: Set<string>;
 }
 
+/**
+ * What the stores on one embedded database share: that database has one
+ * writer, this process, so what its steps and deployments wrote is what is
+ * stored (see StepCache). Keyed by knex's client, which its transactions share.
+ */
+interface SingleWriterState {
+  steps: StepCache;
+  latestDefinitions: Map<string, DefinitionRecord>;
+}
+
+const singleWriterStates = new WeakMap<object, SingleWriterState>();
+
+/**
+ * Tells the stores on this database that it was changed other than through
+ * them (a test emptying its tables): what they kept of it is dropped.
+ */
+export function databaseChangedOutside(knex: Knex): void {
+  const state = singleWriterStates.get(knex.client as object);
+  state?.steps.clear();
+  state?.latestDefinitions.clear();
+}
+
+/** The shared state of an embedded database; none on PostgreSQL, where other servers may write too. */
+function singleWriterStateOf(knex: Knex): SingleWriterState | undefined {
+  const client = knex.client as PooledClient;
+  if (client.config.client === 'pg') return undefined;
+  let state = singleWriterStates.get(client);
+  if (!state) {
+    state = { steps: new StepCache(), latestDefinitions: new Map() };
+    singleWriterStates.set(client, state);
+  }
+  return state;
+}
+
 export class KnexStore implements Store {
   private readonly loads: Batcher<LoadKey[], Loaded[]>;
   private readonly commits: Batcher<PendingCommit, void>;
   private readonly latestDefinitions: Batcher<string, DefinitionRecord | undefined>;
+  private readonly singleWriter: SingleWriterState | undefined;
 
-  constructor(private readonly knex: Knex, batching: BatchSettings = defaultBatchSettings) {
+  private readonly loadsFromCache: boolean;
+
+  constructor(private readonly knex: Knex, batching: BatchSettings = defaultBatchSettings, options: KnexStoreOptions = {}) {
+    this.singleWriter = knex.isTransaction ? undefined : singleWriterStateOf(knex);
+    this.loadsFromCache = options.stepCache ?? true;
     this.loads = new Batcher((requests) => this.loadTogether(requests), batching);
     this.commits = new Batcher((pending) => this.commitTogether(pending.map(({ changes }) => changes)), {
       ...batching,
@@ -92,7 +144,7 @@ export class KnexStore implements Store {
   }
 
   async saveDeployment(deployment: DeploymentRecord, processes: NewDefinition[]): Promise<DefinitionRecord[]> {
-    return this.knex.transaction(async (trx) => {
+    const saved = await this.knex.transaction(async (trx) => {
       await trx('deployments').insert(deploymentRows.toRow(deployment));
       const saved: DefinitionRecord[] = [];
       for (const process of processes) {
@@ -106,13 +158,20 @@ export class KnexStore implements Store {
       }
       return saved;
     });
+    for (const definition of saved) this.singleWriter?.latestDefinitions.set(definition.processId, definition);
+    return saved;
   }
 
   async getDefinition(processId: string, version?: number): Promise<DefinitionRecord | undefined> {
     // Every start asks for the latest version, so those questions are batched like steps; all of it runs prepared.
     if (version === undefined) {
       if (this.knex.isTransaction) return (await this.latestDefinitionsOf([processId])).get(processId);
-      return this.latestDefinitions.submit(processId);
+      const known = this.singleWriter?.latestDefinitions.get(processId);
+      if (known) return known;
+      const latest = await this.latestDefinitions.submit(processId);
+      // A deployment that landed meanwhile is newer than what the query saw.
+      if (latest && this.singleWriter && !this.singleWriter.latestDefinitions.has(processId)) this.singleWriter.latestDefinitions.set(processId, latest);
+      return latest;
     }
     const text = `select ${definitionRows.columnList()} from definitions where process_id = $1 and version = $2 limit 1`;
     const [row] = await this.prepared('umlauf_definition', text, [processId, version]);
@@ -139,14 +198,34 @@ export class KnexStore implements Store {
     return this.one(deploymentRows, this.knex('deployments').where({ id }));
   }
 
-  load(keys: LoadKey[]): Promise<Loaded[]> {
+  async load(keys: LoadKey[]): Promise<Loaded[]> {
     // A store on a knex transaction has one connection and nothing to share it with.
-    return this.knex.isTransaction ? this.loadNow(keys) : this.loads.submit(keys);
+    if (this.knex.isTransaction) return this.loadNow(keys);
+    const cache = this.singleWriter?.steps;
+    if (!cache) return this.loads.submit(keys);
+    const known = this.loadsFromCache ? cache.answer(keys) : undefined;
+    if (known) return known;
+    const since = cache.beginLoad();
+    let loaded: Loaded[] = [];
+    try {
+      loaded = await this.loads.submit(keys);
+      return loaded;
+    } finally {
+      cache.rememberLoaded(since, loaded);
+    }
   }
 
-  commit(changes: ChangeSet): Promise<void> {
-    if (this.knex.isTransaction || rowCount(changes) > largeChangeSetRows) return this.commitNow(changes);
-    return this.commits.submit({ changes, footprint: footprint(changes) });
+  async commit(changes: ChangeSet): Promise<void> {
+    const cache = this.singleWriter?.steps;
+    try {
+      if (this.knex.isTransaction || rowCount(changes) > largeChangeSetRows) await this.commitNow(changes);
+      else await this.commits.submit({ changes, footprint: footprint(changes) });
+    } catch (error) {
+      // Lost, refused, or not known whether it landed: the next step of these instances reads the database.
+      cache?.forget(changes);
+      throw error;
+    }
+    cache?.rememberCommitted(changes);
   }
 
   private async loadNow(keys: LoadKey[]): Promise<Loaded[]> {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import knex from 'knex';
 import { migrateToLatest, openDatabase, type Database, type DatabaseOptions } from '../../server/store/database.js';
-import { KnexStore } from '../../server/store/KnexStore.js';
+import { KnexStore, databaseChangedOutside } from '../../server/store/KnexStore.js';
 
 export const databaseUrl = process.env.DATABASE_URL;
 export const databaseKind = databaseUrl ? 'PostgreSQL' : 'PGlite';
@@ -57,6 +57,7 @@ function wrap(database: Database, options: DatabaseOptions, close: () => Promise
     options,
     async freshStore() {
       await database.knex.raw(`truncate ${tables.join(', ')} restart identity`);
+      databaseChangedOutside(database.knex);
       return new KnexStore(database.knex);
     },
     close,

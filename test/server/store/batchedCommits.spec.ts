@@ -7,11 +7,11 @@
  * certain, whatever the speed of the database.
  */
 import { expect } from 'chai';
-import type { Knex } from 'knex';
 import { ConflictError, Engine, emptyChangeSet, type ChangeSet, type Loaded, type LoadKey, type ScopeChain } from '../../../engine/index.js';
 import type { ElementInstanceRecord, HistoryEvent } from '../../../engine/types.js';
-import { KnexStore, type BatchSettings } from '../../../server/store/KnexStore.js';
+import { KnexStore, type BatchSettings, type KnexStoreOptions } from '../../../server/store/KnexStore.js';
 import { databaseKind, useTestDatabase } from '../../support/database.js';
+import { StepFunctionTap } from './stepFunctionTap.js';
 
 /** start → one user task → end. */
 const oneTask = `<?xml version="1.0" encoding="UTF-8"?>
@@ -24,140 +24,6 @@ const oneTask = `<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:endEvent id="end"/>
   </bpmn:process>
 </bpmn:definitions>`;
-
-type StepFunction = 'umlauf_load' | 'umlauf_commit';
-
-/** One call of a step function as the database got it. */
-interface StepFunctionCall {
-  name: StepFunction;
-  /** The jsonb argument: a change set's rows for umlauf_commit, the keys for umlauf_load. */
-  argument: unknown;
-  failed: boolean;
-}
-
-/** A `pg` connection or the PGlite instance: statements with values through query, PGlite's inline ones through exec. */
-interface Connection {
-  query(...args: unknown[]): Promise<unknown>;
-  exec(...args: unknown[]): Promise<unknown>;
-}
-
-type ConnectionMethod = keyof Connection;
-
-/** What KnexStore uses of knex's client for its step functions (see KnexStore.prepared). */
-interface PooledClient {
-  config: { client?: unknown };
-  acquireConnection(): Promise<Connection>;
-  releaseConnection(connection: Connection): Promise<void>;
-}
-
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  const promise = new Promise<void>((onResolve) => { resolve = onResolve; });
-  return { promise, resolve };
-}
-
-/**
- * Records the step-function calls of a store and can hold them back. The
- * store gets a knex whose client hands out connections that take one only
- * when a query runs, so a held call keeps no connection (PGlite has one).
- */
-class StepFunctionTap {
-  readonly calls: StepFunctionCall[] = [];
-  private readonly held = new Map<StepFunction, Deferred>();
-
-  /** The knex to give the store: the same database, the step functions watched. */
-  wrap(knex: Knex): Knex {
-    const client = knex.client as PooledClient;
-    const tapped: PooledClient = {
-      config: client.config,
-      acquireConnection: async () => ({
-        query: (...args: unknown[]) => this.run(client, 'query', args),
-        exec: (...args: unknown[]) => this.run(client, 'exec', args),
-      }),
-      releaseConnection: async () => {},
-    };
-    return new Proxy(knex, {
-      get(target, property) {
-        if (property === 'client') return tapped;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-  }
-
-  /** Calls of `name` from now on wait in the store's batcher slot until released. */
-  hold(name: StepFunction): void {
-    this.held.set(name, deferred());
-  }
-
-  release(name: StepFunction): void {
-    this.held.get(name)?.resolve();
-    this.held.delete(name);
-  }
-
-  forget(): void {
-    this.calls.length = 0;
-  }
-
-  callsOf(name: StepFunction): StepFunctionCall[] {
-    return this.calls.filter((call) => call.name === name);
-  }
-
-  /** How many steps' change sets each umlauf_commit carried: every completion writes exactly one user task. */
-  changeSetsPerCommit(): number[] {
-    return this.callsOf('umlauf_commit').map((call) => (call.argument as { userTasks: unknown[] }).userTasks.length);
-  }
-
-  /** The user tasks an umlauf_commit call wrote. */
-  tasksOf(call: StepFunctionCall): string[] {
-    return (call.argument as { userTasks: { id: string }[] }).userTasks.map((task) => task.id);
-  }
-
-  private async run(client: PooledClient, method: ConnectionMethod, args: unknown[]): Promise<unknown> {
-    const call = this.record(method, args);
-    if (call) await this.held.get(call.name)?.promise;
-    const connection = await client.acquireConnection();
-    try {
-      return await connection[method](...args);
-    } catch (error) {
-      if (call) call.failed = true;
-      throw error;
-    } finally {
-      await client.releaseConnection(connection);
-    }
-  }
-
-  /** The call, when the statement is one of the step functions; otherwise undefined. */
-  private record(method: ConnectionMethod, args: unknown[]): StepFunctionCall | undefined {
-    const [first, second] = args;
-    const text = typeof first === 'string' ? first : (first as { text: string }).text;
-    const name = (['umlauf_load', 'umlauf_commit'] as const).find((candidate) => text.includes(`${candidate}(`));
-    if (!name) return undefined;
-    const call: StepFunctionCall = { name, argument: JSON.parse(jsonArgument(method, text, typeof first === 'string' ? second : first)), failed: false };
-    this.calls.push(call);
-    return call;
-  }
-}
-
-/**
- * The jsonb argument of a step-function call as text, however the store sent
- * it: as the first value (pg gets { text, values }, PGlite text and values),
- * or inline as a quoted literal through PGlite's exec.
- */
-function jsonArgument(method: ConnectionMethod, text: string, valuesOrConfig: unknown): string {
-  if (method === 'query') {
-    const values = Array.isArray(valuesOrConfig) ? valuesOrConfig : (valuesOrConfig as { values: unknown[] }).values;
-    return values[0] as string;
-  }
-  const literal = /umlauf_(?:load|commit)\('((?:[^']|'')*)'::jsonb\)/s.exec(text);
-  if (!literal) throw new Error(`the tap cannot read the argument of: ${text.slice(0, 80)}`);
-  return literal[1]!.replaceAll("''", "'");
-}
 
 /** A KnexStore that tells when a number of commits have been submitted to its batcher. */
 class SubmissionCountingStore extends KnexStore {
@@ -194,10 +60,10 @@ describe(`batched loads and commits on ${databaseKind}`, function () {
   this.timeout(60_000);
   const db = useTestDatabase();
 
-  async function setUp(batching: BatchSettings): Promise<{ tap: StepFunctionTap; store: SubmissionCountingStore; engine: Engine }> {
+  async function setUp(batching: BatchSettings, options: KnexStoreOptions = {}): Promise<{ tap: StepFunctionTap; store: SubmissionCountingStore; engine: Engine }> {
     await db.current.freshStore();
     const tap = new StepFunctionTap();
-    const store = new SubmissionCountingStore(tap.wrap(db.current.database.knex), batching);
+    const store = new SubmissionCountingStore(tap.wrap(db.current.database.knex), batching, options);
     const engine = new Engine({ store });
     await engine.deploy(oneTask);
     return { tap, store, engine };
@@ -373,9 +239,10 @@ describe(`batched loads and commits on ${databaseKind}`, function () {
     });
   });
 
+  // On PGlite these steps would find what they load in the step cache; here every load goes to the database, as on PostgreSQL.
   describe('loads', () => {
     it('answers each of the loads that went in one umlauf_load with its own records', async () => {
-      const { tap, store, engine } = await setUp({ maxInFlight: 1, maxBatch: 32 });
+      const { tap, store, engine } = await setUp({ maxInFlight: 1, maxBatch: 32 }, { stepCache: false });
       const [zero, one, two] = await startInstances(engine, 3) as [Work, Work, Work];
       const asked: LoadKey[][] = [
         [{ kind: 'userTask', id: zero.taskId }],
@@ -414,7 +281,7 @@ describe(`batched loads and commits on ${databaseKind}`, function () {
     });
 
     it('loads for completions on one store in few umlauf_load calls, each step with its own task', async () => {
-      const { tap, engine } = await setUp({ maxInFlight: 1, maxBatch: 32 });
+      const { tap, engine } = await setUp({ maxInFlight: 1, maxBatch: 32 }, { stepCache: false });
       const work = await startInstances(engine, 10);
       tap.forget();
       await Promise.all(work.map(({ taskId }, index) => engine.completeUserTask(taskId, { answer: index })));

@@ -1,0 +1,139 @@
+/**
+ * KnexStore with its step cache: on PGlite, the one writer of its database,
+ * a step of an instance this server just wrote loads nothing from the
+ * database; on PostgreSQL, where other servers may write, every step loads.
+ * The stores on one PGlite database share what they know, so one store's
+ * commits and deployments are seen by the others at once.
+ */
+import { expect } from 'chai';
+import { ConflictError, Engine, type ChangeSet } from '../../../engine/index.js';
+import { KnexStore, databaseChangedOutside } from '../../../server/store/KnexStore.js';
+import { databaseKind, useTestDatabase } from '../../support/database.js';
+import { StepFunctionTap } from './stepFunctionTap.js';
+
+const twoTasks = (name = 'Zwei') => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="cached" targetNamespace="cached">
+  <bpmn:process id="two-tasks" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="first"/>
+    <bpmn:userTask id="first" name="Eins"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="=initiator"/></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="first" targetRef="second"/>
+    <bpmn:userTask id="second" name="${name}"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="=decision"/></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="second" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>`;
+
+/** Counts the commits that lost a race (the engine runs those steps again on fresh data). */
+class ConflictCountingStore extends KnexStore {
+  conflicts = 0;
+  override async commit(changes: ChangeSet): Promise<void> {
+    try {
+      await super.commit(changes);
+    } catch (error) {
+      if (error instanceof ConflictError) this.conflicts += 1;
+      throw error;
+    }
+  }
+}
+
+describe(`KnexStore's step cache on ${databaseKind}`, () => {
+  const db = useTestDatabase();
+  const cached = databaseKind === 'PGlite';
+
+  async function openTask(engine: Engine, instanceId: string): Promise<string> {
+    const [task] = await engine.store.listUserTasks({ instanceId, state: 'open' });
+    if (!task) throw new Error('no open task');
+    return task.id;
+  }
+
+  it(cached ? 'runs the steps of an instance it wrote without loading from the database' : 'loads every step from the database', async () => {
+    await db.current.freshStore();
+    const tap = new StepFunctionTap();
+    const engine = new Engine({ store: new KnexStore(tap.wrap(db.current.database.knex)) });
+    await engine.deploy(twoTasks());
+    tap.forget();
+    const instance = await engine.startProcess('two-tasks', { initiator: 'anna' });
+    await engine.completeUserTask(await openTask(engine, instance.id), { decision: 'ben' });
+    const second = await engine.store.listUserTasks({ instanceId: instance.id, state: 'open' });
+    expect(second.map(({ assignee }) => assignee), 'the variable set by the first step, read by the second').to.deep.equal(['ben']);
+    await engine.completeUserTask(second[0]!.id);
+
+    expect(tap.callsOf('umlauf_commit')).to.have.length(3);
+    expect(tap.callsOf('umlauf_load')).to.have.length(cached ? 0 : 2);
+    expect((await engine.getInstance(instance.id))?.state).to.equal('completed');
+  });
+
+  it('loads from the database what it did not write, and runs the next step from what it loaded', async () => {
+    await db.current.freshStore();
+    const writer = new Engine({ store: new KnexStore(db.current.database.knex) });
+    await writer.deploy(twoTasks());
+    const instance = await writer.startProcess('two-tasks', { initiator: 'anna' });
+    // Known to no store once the database was changed outside them.
+    databaseChangedOutside(db.current.database.knex);
+
+    const tap = new StepFunctionTap();
+    const engine = new Engine({ store: new KnexStore(tap.wrap(db.current.database.knex)) });
+    await engine.completeUserTask(await openTask(engine, instance.id), { decision: 'ben' });
+    await engine.completeUserTask(await openTask(engine, instance.id));
+    expect(tap.callsOf('umlauf_load')).to.have.length(cached ? 1 : 2);
+  });
+
+  it('sees the commits of a store on the same database that does not read the cache', async () => {
+    await db.current.freshStore();
+    const reading = new ConflictCountingStore(db.current.database.knex);
+    const engine = new Engine({ store: reading });
+    const other = new Engine({ store: new KnexStore(db.current.database.knex, undefined, { stepCache: false }) });
+    await engine.deploy(twoTasks());
+    const instance = await engine.startProcess('two-tasks', { initiator: 'anna' });
+    const first = await openTask(engine, instance.id);
+    await other.completeUserTask(first, { decision: 'ben' });
+
+    // It knows the task is done: the step refuses at once instead of committing on the old revs and losing the race.
+    const again = await engine.completeUserTask(first).then(() => undefined, (error: unknown) => error);
+    expect(again).to.be.instanceOf(ConflictError);
+    expect(reading.conflicts).to.equal(0);
+    await engine.completeUserTask(await openTask(engine, instance.id));
+    expect(reading.conflicts).to.equal(0);
+    expect((await engine.getInstance(instance.id)).state).to.equal('completed');
+  });
+
+  it('heals when the database was changed behind its back: the step that lost runs again on what it loads', async () => {
+    await db.current.freshStore();
+    const store = new ConflictCountingStore(db.current.database.knex);
+    const engine = new Engine({ store });
+    await engine.deploy(twoTasks());
+    const instance = await engine.startProcess('two-tasks', { initiator: 'anna' });
+    await db.current.database.knex('element_instances').where({ id: instance.id }).increment('rev', 1);
+
+    await engine.completeUserTask(await openTask(engine, instance.id), { decision: 'ben' });
+    expect(store.conflicts).to.equal(cached ? 1 : 0);
+    const [second] = await engine.store.listUserTasks({ instanceId: instance.id, state: 'open' });
+    expect(second).to.include({ elementId: 'second', assignee: 'ben' });
+  });
+
+  it('starts the version another store on the same database deployed a moment ago', async () => {
+    await db.current.freshStore();
+    const engine = new Engine({ store: new KnexStore(db.current.database.knex) });
+    const deployer = new Engine({ store: new KnexStore(db.current.database.knex) });
+    await engine.deploy(twoTasks());
+    expect((await engine.startProcess('two-tasks', { initiator: 'anna' })).version).to.equal(1);
+    await deployer.deploy(twoTasks('Zwei, neu'));
+    expect((await engine.startProcess('two-tasks', { initiator: 'anna' })).version).to.equal(2);
+  });
+
+  it('keeps exactly one of two completions of one task that raced on cached state', async () => {
+    await db.current.freshStore();
+    const store = new KnexStore(db.current.database.knex);
+    const engines = [new Engine({ store }), new Engine({ store })];
+    await engines[0]!.deploy(twoTasks());
+    const instance = await engines[0]!.startProcess('two-tasks', { initiator: 'anna' });
+    const taskId = await openTask(engines[0]!, instance.id);
+
+    const outcomes = await Promise.allSettled(engines.map((engine, index) => engine.completeUserTask(taskId, { decision: `user-${index}` })));
+    expect(outcomes.filter(({ status }) => status === 'fulfilled')).to.have.length(1);
+    expect((outcomes.find(({ status }) => status === 'rejected') as PromiseRejectedResult).reason).to.be.instanceOf(ConflictError);
+    const open = await engines[0]!.store.listUserTasks({ instanceId: instance.id, state: 'open' });
+    expect(open.map(({ elementId }) => elementId)).to.deep.equal(['second']);
+  });
+});
