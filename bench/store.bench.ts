@@ -5,7 +5,8 @@
  * Env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a fresh database
  * umlauf_bench_<pid> is made there and dropped at the end), BENCH_N (instances for PostgreSQL,
  * default 1,000), BENCH_N_PGLITE (default BENCH_N or 500), BENCH_IN_FLIGHT (the store's load and commit
- * calls at once, default as the server runs it).
+ * calls at once, default as the server runs it), BENCH_WARMUP (unmeasured instances before each measurement,
+ * default 500).
  *
  * For PostgreSQL and for PGlite (in memory), each with 1 client and with 8 concurrent clients:
  * (a) throughput: start → 3 sequential user tasks → end, N instances; each client acts as a user
@@ -19,7 +20,8 @@
  * "8 clients" are 8 async workers in this process, each with its own Engine, all on one
  * KnexStore (on PostgreSQL with a pool of 10 connections, on PGlite its one), which sends the
  * loads and commits of steps that arrive together as one call (server/store/Batcher.ts), with
- * the server's jittered pause before a retry.
+ * the server's jittered pause before a retry. On PGlite most steps load nothing: the store's
+ * step cache (server/store/StepCache.ts) answers from what the earlier steps wrote.
  * Commits that lose a race are retried inside the engine; the bench counts them, and counts
  * any ConflictError that escapes instead of crashing.
  */
@@ -45,7 +47,13 @@ const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? defaultBatchSettings.max
 const FAN_OUT = 9_000;
 const CONFIRMATIONS = 1_000;
 const COST_SAMPLES = 200;
-const WARMUP = 100;
+/**
+ * Instances each measurement runs first, unmeasured. A server runs for days, so
+ * the figures are of a warm one: V8 optimises the engine's code and, later,
+ * PGlite's WebAssembly only after it has run for a while (PGlite with 1 client
+ * measured about 250 instances/s after 100 warm-up instances, 275–300 after 500).
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
 /** Instances a client starts before it works through its inbox (see workThroughInbox). */
 const FOLDERS = 10;
 
@@ -183,7 +191,7 @@ async function measure(database: Database, clients: number, wanted: number, part
   const counters: Counters = { escaped: 0, failed: 0 };
   const confirm: Counters = { escaped: 0, failed: 0 };
 
-  // Warm-up: JIT, the pool's connections, each engine's model cache.
+  // Warm-up: JIT and WebAssembly tier-up, the pool's connections, each engine's model cache.
   const warmupRounds = Math.ceil(Math.max(WARMUP, clients * 20) / FOLDERS);
   await onWorkers(engines, warmupRounds, warmup, async (engine, index) => { await workThroughInbox(engine, `warmup-${index}`, { start: [], complete: [] }); });
   if (warmup.failed > 0) throw warmup.firstError;
