@@ -90,7 +90,8 @@ interface PendingCommit {
 /**
  * What the stores on one embedded database share: that database has one
  * writer, this process, so what its steps and deployments wrote is what is
- * stored (see StepCache). Keyed by knex's client, which its transactions share.
+ * stored (see StepCache). Keyed by knex's configuration, which the clients of
+ * its transactions share.
  */
 interface SingleWriterState {
   steps: StepCache;
@@ -104,7 +105,7 @@ const singleWriterStates = new WeakMap<object, SingleWriterState>();
  * them (a test emptying its tables): what they kept of it is dropped.
  */
 export function databaseChangedOutside(knex: Knex): void {
-  const state = singleWriterStates.get(knex.client as object);
+  const state = singleWriterStates.get((knex.client as PooledClient).config);
   state?.steps.clear();
   state?.latestDefinitions.clear();
 }
@@ -113,10 +114,10 @@ export function databaseChangedOutside(knex: Knex): void {
 function singleWriterStateOf(knex: Knex): SingleWriterState | undefined {
   const client = knex.client as PooledClient;
   if (client.config.client === 'pg') return undefined;
-  let state = singleWriterStates.get(client);
+  let state = singleWriterStates.get(client.config);
   if (!state) {
     state = { steps: new StepCache(), latestDefinitions: new Map() };
-    singleWriterStates.set(client, state);
+    singleWriterStates.set(client.config, state);
   }
   return state;
 }
@@ -130,7 +131,7 @@ export class KnexStore implements Store {
   private readonly loadsFromCache: boolean;
 
   constructor(private readonly knex: Knex, batching: BatchSettings = defaultBatchSettings, options: KnexStoreOptions = {}) {
-    this.singleWriter = knex.isTransaction ? undefined : singleWriterStateOf(knex);
+    this.singleWriter = singleWriterStateOf(knex);
     this.loadsFromCache = options.stepCache ?? true;
     this.loads = new Batcher((requests) => this.loadTogether(requests), batching);
     this.commits = new Batcher((pending) => this.commitTogether(pending.map(({ changes }) => changes)), {
@@ -144,6 +145,11 @@ export class KnexStore implements Store {
   }
 
   async saveDeployment(deployment: DeploymentRecord, processes: NewDefinition[]): Promise<DefinitionRecord[]> {
+    // On a store on a transaction this is a savepoint: the versions count only once the caller's transaction lands.
+    if (this.knex.isTransaction) {
+      const settled = () => this.singleWriter?.latestDefinitions.clear();
+      (this.knex as Knex.Transaction).executionPromise.then(settled, settled);
+    }
     const saved = await this.knex.transaction(async (trx) => {
       await trx('deployments').insert(deploymentRows.toRow(deployment));
       const saved: DefinitionRecord[] = [];
@@ -158,7 +164,7 @@ export class KnexStore implements Store {
       }
       return saved;
     });
-    for (const definition of saved) this.singleWriter?.latestDefinitions.set(definition.processId, definition);
+    if (!this.knex.isTransaction) for (const definition of saved) this.singleWriter?.latestDefinitions.set(definition.processId, definition);
     return saved;
   }
 
@@ -217,8 +223,14 @@ export class KnexStore implements Store {
 
   async commit(changes: ChangeSet): Promise<void> {
     const cache = this.singleWriter?.steps;
+    if (this.knex.isTransaction) {
+      // What lands is known only when the caller's transaction ends; until then the others see the state before it.
+      const settled = () => cache?.forget(changes);
+      (this.knex as Knex.Transaction).executionPromise.then(settled, settled);
+      return this.commitNow(changes);
+    }
     try {
-      if (this.knex.isTransaction || rowCount(changes) > largeChangeSetRows) await this.commitNow(changes);
+      if (rowCount(changes) > largeChangeSetRows) await this.commitNow(changes);
       else await this.commits.submit({ changes, footprint: footprint(changes) });
     } catch (error) {
       // Lost, refused, or not known whether it landed: the next step of these instances reads the database.

@@ -112,6 +112,39 @@ describe(`KnexStore's step cache on ${databaseKind}`, () => {
     expect(second).to.include({ elementId: 'second', assignee: 'ben' });
   });
 
+  it('forgets what a store on a knex transaction wrote once that transaction has landed', async () => {
+    await db.current.freshStore();
+    const store = new ConflictCountingStore(db.current.database.knex);
+    const engine = new Engine({ store });
+    await engine.deploy(twoTasks());
+    const instance = await engine.startProcess('two-tasks', { initiator: 'anna' });
+    const first = await openTask(engine, instance.id);
+    await db.current.database.knex.transaction(async (trx) => {
+      await new Engine({ store: new KnexStore(trx) }).completeUserTask(first, { decision: 'ben' });
+    });
+
+    const again = await engine.completeUserTask(first).then(() => undefined, (error: unknown) => error);
+    expect(again).to.be.instanceOf(ConflictError);
+    expect(store.conflicts, 'it read the task as the transaction left it').to.equal(0);
+  });
+
+  it('keeps nothing of a store on a knex transaction that was rolled back', async () => {
+    await db.current.freshStore();
+    const engine = new Engine({ store: new KnexStore(db.current.database.knex) });
+    await engine.deploy(twoTasks());
+    const instance = await engine.startProcess('two-tasks', { initiator: 'anna' });
+    const first = await openTask(engine, instance.id);
+    const rolledBack = await db.current.database.knex.transaction(async (trx) => {
+      await new Engine({ store: new KnexStore(trx) }).completeUserTask(first, { decision: 'ben' });
+      throw new Error('rolled back on purpose');
+    }).then(() => undefined, (error: unknown) => error);
+    expect((rolledBack as Error).message).to.equal('rolled back on purpose');
+
+    await engine.completeUserTask(first, { decision: 'carla' });
+    const [second] = await engine.store.listUserTasks({ instanceId: instance.id, state: 'open' });
+    expect(second).to.include({ elementId: 'second', assignee: 'carla' });
+  });
+
   it('starts the version another store on the same database deployed a moment ago', async () => {
     await db.current.freshStore();
     const engine = new Engine({ store: new KnexStore(db.current.database.knex) });
