@@ -8,7 +8,8 @@
  * calls at once, default as the server runs it), BENCH_WARMUP (unmeasured instances before each measurement,
  * default 500).
  *
- * For PostgreSQL and for PGlite (in memory), each with 1 client and with 8 concurrent clients:
+ * For PostgreSQL and for PGlite (in a fresh data directory on disk, as `npm start` runs it; removed at the end),
+ * each with 1 client and with 8 concurrent clients:
  * (a) throughput: start → 3 sequential user tasks → end, N instances; each client acts as a user
  *     who starts 10 instances assigned to them, then works through their inbox (one inbox query
  *     per page of open tasks) until it is empty
@@ -25,11 +26,11 @@
  * Commits that lose a race are retried inside the engine; the bench counts them, and counts
  * any ConflictError that escapes instead of crashing.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import knex, { type Knex } from 'knex';
 import { ConflictError, Engine, type ChangeSet } from '../engine/index.js';
 import { defaultBatchSettings, KnexStore } from '../server/store/KnexStore.js';
@@ -304,7 +305,8 @@ async function postgres(): Promise<{ results: [Result, Result]; version: string 
 
 /** PGlite has one connection: 8 clients share it, as the users of one embedded server do. */
 async function pglite(): Promise<[Result, Result]> {
-  const database = openDatabase({ dataDir: 'memory' });
+  const dataDir = mkdtempSync(join(tmpdir(), 'umlauf-bench-'));
+  const database = openDatabase({ dataDir });
   try {
     await deployed(database);
     const one = await measure(database, 1, N_PGLITE, { cost: true, confirmations: true });
@@ -312,11 +314,12 @@ async function pglite(): Promise<[Result, Result]> {
     return [one, eight];
   } finally {
     await database.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 const load = (): string => loadavg().map((value) => fmt(value, 1)).join(' / ');
-console.log(`Umlauf store benchmark — node ${process.version}, ${cpus().length} CPUs (load ${load()}), PostgreSQL at ${redacted(databaseUrl)}, PGlite in memory`);
+console.log(`Umlauf store benchmark — node ${process.version}, ${cpus().length} CPUs (load ${load()}), PostgreSQL at ${redacted(databaseUrl)}, PGlite on disk (${tmpdir()})`);
 console.log(`N = ${fmt(N_PG)} instances on PostgreSQL, ${fmt(N_PGLITE)} on PGlite; distribution to ${fmt(FAN_OUT)}; ${fmt(CONFIRMATIONS)} confirmations; ${IN_FLIGHT} load and ${IN_FLIGHT} commit call(s) in flight\n`);
 
 const total = performance.now();
