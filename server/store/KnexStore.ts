@@ -11,17 +11,18 @@
 import type { Knex } from 'knex';
 import {
   ConflictError, definitionRecord,
-  type ChangeSet, type JobClaim, type Loaded, type LoadKey, type NewDefinition, type ScopeChain, type Store,
+  type ChangeSet, type JobClaim, type Loaded, type LoadKey, type NewDefinition, type Store,
 } from '../../engine/index.js';
 import type {
   DefinitionRecord, DeploymentRecord, ElementInstanceRecord, HistoryEvent, IncidentRecord, InstanceRecord, JobRecord,
   SubscriptionRecord, UserTaskFilter, UserTaskRecord, VariableRecord,
 } from '../../engine/index.js';
 import { Batcher, type Outcome } from './Batcher.js';
-import { StepCache } from './StepCache.js';
+import { singleWriterStateOf, type SingleWriterState } from './singleWriter.js';
+import { changeSetRows, recordsOf } from './stepRows.js';
 import { disjoint, footprint, mergeChangeSets, rowCount } from './changeSetBatch.js';
 import {
-  definitionRows, deploymentRows, elementInstanceRows, historyRows, incidentRows, instanceRows, jobRows, outputRows,
+  definitionRows, deploymentRows, elementInstanceRows, historyRows, incidentRows, instanceRows, jobRows,
   subscriptionRows, userTaskRows, variableRows, type RowMapping,
 } from './rows.js';
 
@@ -85,41 +86,6 @@ const largeChangeSetRows = 500;
 interface PendingCommit {
   changes: ChangeSet;
   footprint: Set<string>;
-}
-
-/**
- * What the stores on one embedded database share: that database has one
- * writer, this process, so what its steps and deployments wrote is what is
- * stored (see StepCache). Keyed by knex's configuration, which the clients of
- * its transactions share.
- */
-interface SingleWriterState {
-  steps: StepCache;
-  latestDefinitions: Map<string, DefinitionRecord>;
-}
-
-const singleWriterStates = new WeakMap<object, SingleWriterState>();
-
-/**
- * Tells the stores on this database that it was changed other than through
- * them (a test emptying its tables): what they kept of it is dropped.
- */
-export function databaseChangedOutside(knex: Knex): void {
-  const state = singleWriterStates.get((knex.client as PooledClient).config);
-  state?.steps.clear();
-  state?.latestDefinitions.clear();
-}
-
-/** The shared state of an embedded database; none on PostgreSQL, where other servers may write too. */
-function singleWriterStateOf(knex: Knex): SingleWriterState | undefined {
-  const client = knex.client as PooledClient;
-  if (client.config.client === 'pg') return undefined;
-  let state = singleWriterStates.get(client.config);
-  if (!state) {
-    state = { steps: new StepCache(), latestDefinitions: new Map() };
-    singleWriterStates.set(client.config, state);
-  }
-  return state;
 }
 
 export class KnexStore implements Store {
@@ -469,66 +435,4 @@ async function eachAlone<Item, Answer>(items: Item[], call: (item: Item) => Prom
 function answeredByDatabase(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && /^(21|22|23|P0)/.test(code);
-}
-
-/** umlauf_load's answer to one key, as records. */
-function recordsOf(key: LoadKey, answer: unknown): unknown {
-  if (key.kind === 'scopeChain') return scopeChainOf(answer as ScopeChainAnswer);
-  const mapping = mappingOf(key);
-  if (answer === null) return undefined;
-  if (Array.isArray(answer)) return answer.map((row) => mapping.fromRow(row as Row));
-  return mapping.fromRow(answer as Row);
-}
-
-/** umlauf_load's answer to a scopeChain key (migrations/004): variables only when asked for. */
-interface ScopeChainAnswer {
-  elementInstances: Row[];
-  instance: Row | null;
-  variables?: { small: Row[]; large: { scope_id: string; name: string }[] } | null;
-}
-
-function scopeChainOf(answer: ScopeChainAnswer): ScopeChain {
-  const elementInstances = answer.elementInstances.map((row) => elementInstanceRows.fromRow(row));
-  const chain: ScopeChain = answer.instance ? { elementInstances, instance: instanceRows.fromRow(answer.instance) } : { elementInstances };
-  if (answer.variables) {
-    chain.variables = {
-      small: answer.variables.small.map((row) => variableRows.fromRow(row)),
-      large: answer.variables.large.map((row) => ({ scopeId: row.scope_id, name: row.name })),
-    };
-  }
-  return chain;
-}
-
-function mappingOf(key: Exclude<LoadKey, { kind: 'scopeChain' }>): RowMapping<object> {
-  switch (key.kind) {
-    case 'instance': return instanceRows;
-    case 'elementInstance': case 'children': case 'join': return elementInstanceRows;
-    case 'variable': case 'scopeVariables': return variableRows;
-    case 'userTask': return userTaskRows;
-    case 'job': return jobRows;
-    case 'subscription': return subscriptionRows;
-    case 'incident': return incidentRows;
-    case 'multiInstanceOutputs': return outputRows;
-  }
-}
-
-/** The change set as umlauf_commit reads it: the same shape, with rows instead of records. */
-function changeSetRows(changes: ChangeSet): unknown {
-  return {
-    instances: changes.instances.map((record) => instanceRows.toRow(record)),
-    elementInstances: {
-      put: changes.elementInstances.put.map((record) => elementInstanceRows.toRow(record)),
-      remove: changes.elementInstances.remove,
-    },
-    variables: { put: changes.variables.put.map((record) => variableRows.toRow(record)), removeScopes: changes.variables.removeScopes },
-    userTasks: changes.userTasks.map((record) => userTaskRows.toRow(record)),
-    jobs: { put: changes.jobs.put.map((record) => jobRows.toRow(record)), remove: changes.jobs.remove },
-    subscriptions: { put: changes.subscriptions.put.map((record) => subscriptionRows.toRow(record)), remove: changes.subscriptions.remove },
-    incidents: changes.incidents.map((record) => incidentRows.toRow(record)),
-    multiInstanceOutputs: {
-      put: changes.multiInstanceOutputs.put.map((record) => outputRows.toRow(record)),
-      removeBodies: changes.multiInstanceOutputs.removeBodies,
-    },
-    history: changes.history.map((event) => historyRows.toRow(event)),
-  };
 }

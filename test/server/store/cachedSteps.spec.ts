@@ -7,7 +7,8 @@
  */
 import { expect } from 'chai';
 import { ConflictError, Engine, type ChangeSet } from '../../../engine/index.js';
-import { KnexStore, databaseChangedOutside } from '../../../server/store/KnexStore.js';
+import { KnexStore } from '../../../server/store/KnexStore.js';
+import { databaseChangedOutside } from '../../../server/store/singleWriter.js';
 import { databaseKind, useTestDatabase } from '../../support/database.js';
 import { StepFunctionTap } from './stepFunctionTap.js';
 
