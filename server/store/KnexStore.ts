@@ -18,8 +18,9 @@ import type {
   SubscriptionRecord, UserTaskFilter, UserTaskRecord, VariableRecord,
 } from '../../engine/index.js';
 import { Batcher, type Outcome } from './Batcher.js';
-import { singleWriterStateOf, type SingleWriterState } from './singleWriter.js';
-import { changeSetRows, recordsOf } from './stepRows.js';
+import { onPostgres, sharedStateOf, type SharedStoreState } from './sharedState.js';
+import { instancesWrittenBy, type StepSeqs } from './StepCache.js';
+import { changeSetRows, recordsOf, stepSeqsOf } from './stepRows.js';
 import { disjoint, footprint, mergeChangeSets, rowCount } from './changeSetBatch.js';
 import {
   definitionRows, deploymentRows, elementInstanceRows, historyRows, incidentRows, instanceRows, jobRows,
@@ -83,27 +84,38 @@ export const defaultBatchSettings: BatchSettings = { maxInFlight: 1, maxBatch: 3
  */
 const largeChangeSetRows = 500;
 
+/** umlauf_load's answers, and the step counters of the instances whose rows it read (PostgreSQL). */
+interface LoadAnswer {
+  loaded: Loaded[];
+  stepSeqs: StepSeqs;
+}
+
 interface PendingCommit {
   changes: ChangeSet;
   footprint: Set<string>;
 }
 
 export class KnexStore implements Store {
-  private readonly loads: Batcher<LoadKey[], Loaded[]>;
-  private readonly commits: Batcher<PendingCommit, void>;
+  private readonly loads: Batcher<LoadKey[], LoadAnswer>;
+  private readonly commits: Batcher<PendingCommit, StepSeqs>;
   private readonly latestDefinitions: Batcher<string, DefinitionRecord | undefined>;
-  private readonly singleWriter: SingleWriterState | undefined;
+  private readonly shared: SharedStoreState;
+  private readonly stepSeqs: Batcher<string[], StepSeqs>;
 
   private readonly loadsFromCache: boolean;
 
   constructor(private readonly knex: Knex, batching: BatchSettings = defaultBatchSettings, options: KnexStoreOptions = {}) {
-    this.singleWriter = singleWriterStateOf(knex);
+    this.shared = sharedStateOf(knex);
     this.loadsFromCache = options.stepCache ?? true;
     this.loads = new Batcher((requests) => this.loadTogether(requests), batching);
     this.commits = new Batcher((pending) => this.commitTogether(pending.map(({ changes }) => changes)), {
       ...batching,
       fits: (batch, next) => batch.every((earlier) => disjoint(earlier.footprint, next.footprint)),
     });
+    this.stepSeqs = new Batcher(async (lists) => {
+      const current = await this.currentStepSeqs(lists.flat());
+      return lists.map(() => ({ ok: true, answer: current }));
+    }, batching);
     this.latestDefinitions = new Batcher(async (processIds) => {
       const latest = await this.latestDefinitionsOf(processIds);
       return processIds.map((processId) => ({ ok: true, answer: latest.get(processId) }));
@@ -113,7 +125,7 @@ export class KnexStore implements Store {
   async saveDeployment(deployment: DeploymentRecord, processes: NewDefinition[]): Promise<DefinitionRecord[]> {
     // On a store on a transaction this is a savepoint: the versions count only once the caller's transaction lands.
     if (this.knex.isTransaction) {
-      const settled = () => this.singleWriter?.latestDefinitions.clear();
+      const settled = () => this.shared.latestDefinitions?.clear();
       (this.knex as Knex.Transaction).executionPromise.then(settled, settled);
     }
     const saved = await this.knex.transaction(async (trx) => {
@@ -130,7 +142,7 @@ export class KnexStore implements Store {
       }
       return saved;
     });
-    if (!this.knex.isTransaction) for (const definition of saved) this.singleWriter?.latestDefinitions.set(definition.processId, definition);
+    if (!this.knex.isTransaction) for (const definition of saved) this.shared.latestDefinitions?.set(definition.processId, definition);
     return saved;
   }
 
@@ -138,11 +150,11 @@ export class KnexStore implements Store {
     // Every start asks for the latest version, so those questions are batched like steps; all of it runs prepared.
     if (version === undefined) {
       if (this.knex.isTransaction) return (await this.latestDefinitionsOf([processId])).get(processId);
-      const known = this.singleWriter?.latestDefinitions.get(processId);
+      const known = this.shared.latestDefinitions?.get(processId);
       if (known) return known;
       const latest = await this.latestDefinitions.submit(processId);
       // A deployment that landed meanwhile is newer than what the query saw.
-      if (latest && this.singleWriter && !this.singleWriter.latestDefinitions.has(processId)) this.singleWriter.latestDefinitions.set(processId, latest);
+      if (latest && this.shared.latestDefinitions && !this.shared.latestDefinitions.has(processId)) this.shared.latestDefinitions.set(processId, latest);
       return latest;
     }
     const text = `select ${definitionRows.columnList()} from definitions where process_id = $1 and version = $2 limit 1`;
@@ -172,52 +184,74 @@ export class KnexStore implements Store {
 
   async load(keys: LoadKey[]): Promise<Loaded[]> {
     // A store on a knex transaction has one connection and nothing to share it with.
-    if (this.knex.isTransaction) return this.loadNow(keys);
-    const cache = this.singleWriter?.steps;
-    if (!cache) return this.loads.submit(keys);
-    const known = this.loadsFromCache ? cache.answer(keys) : undefined;
-    if (known) return known;
+    if (this.knex.isTransaction) return (await this.loadNow(keys)).loaded;
+    const cache = this.shared.steps;
+    const known = this.loadsFromCache ? cache.answerCounted(keys) : undefined;
+    if (known && await this.stillCurrent(known.stepSeqs)) return known.loaded;
     const since = cache.beginLoad();
-    let loaded: Loaded[] = [];
+    let answer: LoadAnswer = { loaded: [], stepSeqs: new Map() };
     try {
-      loaded = await this.loads.submit(keys);
-      return loaded;
+      answer = await this.loads.submit(keys);
+      return answer.loaded;
     } finally {
-      cache.rememberLoaded(since, loaded);
+      cache.rememberLoaded(since, answer.loaded, answer.stepSeqs);
     }
+  }
+
+  /**
+   * Whether the instances a cached answer came from are still at the step
+   * counters it knew them at (PostgreSQL: another server may have written).
+   * Those that moved on are dropped from the cache.
+   */
+  private async stillCurrent(known: StepSeqs): Promise<boolean> {
+    if (!this.shared.steps.counted) return true;
+    const current = await this.stepSeqs.submit([...known.keys()]);
+    const outdated = [...known].filter(([instanceId, stepSeq]) => current.get(instanceId) !== stepSeq).map(([instanceId]) => instanceId);
+    this.shared.steps.dropOutdated(outdated);
+    return outdated.length === 0;
+  }
+
+  private async currentStepSeqs(instanceIds: string[]): Promise<StepSeqs> {
+    const rows = await this.prepared('umlauf_step_seqs', 'select id, step_seq from instances where id = any($1::text[])', [instanceIds]);
+    return new Map(rows.map((row) => [row['id'] as string, Number(row['step_seq'])]));
   }
 
   async commit(changes: ChangeSet): Promise<void> {
-    const cache = this.singleWriter?.steps;
+    const cache = this.shared.steps;
     if (this.knex.isTransaction) {
       // What lands is known only when the caller's transaction ends; until then the others see the state before it.
-      const settled = () => cache?.forget(changes);
+      const settled = () => cache.forget(changes);
       (this.knex as Knex.Transaction).executionPromise.then(settled, settled);
-      return this.commitNow(changes);
+      await this.commitNow(changes);
+      return;
     }
+    let stepSeqs: StepSeqs;
     try {
-      if (rowCount(changes) > largeChangeSetRows) await this.commitNow(changes);
-      else await this.commits.submit({ changes, footprint: footprint(changes) });
+      if (rowCount(changes) > largeChangeSetRows) stepSeqs = await this.commitNow(changes);
+      else stepSeqs = await this.commits.submit({ changes, footprint: footprint(changes) });
     } catch (error) {
       // Lost, refused, or not known whether it landed: the next step of these instances reads the database.
-      cache?.forget(changes);
+      cache.forget(changes);
       throw error;
     }
-    cache?.rememberCommitted(changes);
+    cache.rememberCommitted(changes, stepSeqs);
   }
 
-  private async loadNow(keys: LoadKey[]): Promise<Loaded[]> {
+  private async loadNow(keys: LoadKey[]): Promise<LoadAnswer> {
     const rows = await this.callStepFunction('umlauf_load', JSON.stringify(keys));
     const answers = (rows[0]?.['answers'] ?? []) as unknown[];
-    return keys.map((key, index) => ({ key, value: recordsOf(key, answers[index] ?? null) }));
+    return {
+      loaded: keys.map((key, index) => ({ key, value: recordsOf(key, answers[index] ?? null) })),
+      stepSeqs: stepSeqsOf(keys, answers),
+    };
   }
 
   /** The loads of several steps in one umlauf_load call (it reads one snapshot), each step's answers cut back out. */
-  private async loadTogether(requests: LoadKey[][]): Promise<Outcome<Loaded[]>[]> {
+  private async loadTogether(requests: LoadKey[][]): Promise<Outcome<LoadAnswer>[]> {
     if (requests.length === 1) return [await settle(() => this.loadNow(requests[0]!))];
-    let loaded: Loaded[];
+    let answer: LoadAnswer;
     try {
-      loaded = await this.loadNow(requests.flat());
+      answer = await this.loadNow(requests.flat());
     } catch (error) {
       if (!answeredByDatabase(error)) throw error;
       return eachAlone(requests, (keys) => this.loadNow(keys));
@@ -225,13 +259,23 @@ export class KnexStore implements Store {
     let offset = 0;
     return requests.map((keys) => {
       offset += keys.length;
-      return { ok: true, answer: loaded.slice(offset - keys.length, offset) };
+      return { ok: true, answer: { loaded: answer.loaded.slice(offset - keys.length, offset), stepSeqs: answer.stepSeqs } };
     });
   }
 
-  private async commitNow(changes: ChangeSet): Promise<void> {
+  /**
+   * On PostgreSQL through umlauf_commit_counted, which raises the step
+   * counters of the instances the change set writes and answers them
+   * (migrations/005); on PGlite, the one writer, through umlauf_commit.
+   */
+  private async commitNow(changes: ChangeSet): Promise<StepSeqs> {
     try {
-      await this.callStepFunction('umlauf_commit', JSON.stringify(changeSetRows(changes)));
+      if (!onPostgres(this.knex)) {
+        await this.callStepFunction('umlauf_commit', JSON.stringify(changeSetRows(changes)));
+        return new Map();
+      }
+      const rows = await this.callStepFunction('umlauf_commit_counted', JSON.stringify(changeSetRows(changes, [...instancesWrittenBy(changes)])));
+      return new Map(Object.entries((rows[0]?.['answers'] ?? {}) as Record<string, number>));
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (typeof code === 'string' && conflictCodes.has(code)) {
@@ -247,11 +291,11 @@ export class KnexStore implements Store {
    * rolled back, and each goes again alone to get its own answer. An error
    * that is not the data's (the database away) is everyone's answer.
    */
-  private async commitTogether(parts: ChangeSet[]): Promise<Outcome<void>[]> {
+  private async commitTogether(parts: ChangeSet[]): Promise<Outcome<StepSeqs>[]> {
     if (parts.length === 1) return [await settle(() => this.commitNow(parts[0]!))];
     try {
-      await this.commitNow(mergeChangeSets(parts));
-      return parts.map(() => ({ ok: true, answer: undefined }));
+      const stepSeqs = await this.commitNow(mergeChangeSets(parts));
+      return parts.map(() => ({ ok: true, answer: stepSeqs }));
     } catch (error) {
       if (!(error instanceof ConflictError) && !answeredByDatabase(error)) throw error;
       return eachAlone(parts, (part) => this.commitNow(part));
@@ -361,7 +405,7 @@ export class KnexStore implements Store {
   }
 
   /** Calls umlauf_load or umlauf_commit, which every step does, with one jsonb argument. */
-  private async callStepFunction(name: 'umlauf_load' | 'umlauf_commit', json: string): Promise<Row[]> {
+  private async callStepFunction(name: 'umlauf_load' | 'umlauf_commit' | 'umlauf_commit_counted', json: string): Promise<Row[]> {
     if (this.knex.isTransaction || (this.knex.client as PooledClient).config.client === 'pg') {
       return this.prepared(name, `select ${name}($1::jsonb) as answers`, [json]);
     }

@@ -2,11 +2,15 @@
  * The state of the instances this server works on, as its own commits left
  * it, so that the next step of such an instance runs without a load call.
  *
- * Only a store that is the database's one writer may use it (embedded PGlite:
- * one process, every write through KnexStore.commit): then a record kept here
- * is the stored one, because every change that lands is applied here as well.
- * With several servers on one PostgreSQL another server's change would not be
- * seen, so there the store loads every step from the database.
+ On a database with one writer (embedded PGlite: one process, every write
+ * through KnexStore.commit) a record kept here is the stored one, because
+ * every change that lands is applied here as well. With several servers on
+ * one PostgreSQL another server's change is not applied here, so there the
+ * cache counts (`counted`): it knows each instance as of its step counter
+ * (instances.step_seq, migrations/005), which every commit raises, and an
+ * answer names the counters it relies on. The store asks the database for
+ * them before it uses the answer; if one moved, that instance is dropped here
+ * and the step loads from the database.
  *
  * It answers only what it knows completely: a user task, an instance, an
  * element instance, and a scope chain whose every scope it has followed since
@@ -31,7 +35,18 @@ interface InstanceEntry {
   /** The variables of each scope whose variables are all known; a scope not here is unknown. */
   scopeVariables: Map<string, Map<string, KnownVariable>>;
   userTasks: Map<string, UserTaskRecord>;
+  /** Counted: the instance's step counter that all of this is as of. */
+  stepSeq?: number;
 }
+
+/** A counted cache's answer: the loads, and the step counter of each instance they came from. */
+export interface CountedAnswer {
+  loaded: Loaded[];
+  stepSeqs: Map<string, number>;
+}
+
+/** Step counters by instance id, as umlauf_commit_counted and umlauf_load tell them. */
+export type StepSeqs = ReadonlyMap<string, number>;
 
 /**
  * A scope chain sends a value of at most this much JSON text, and this much in
@@ -57,18 +72,39 @@ export class StepCache {
   private readonly loadsSince = new Map<number, number>();
   private clearedAt = 0;
 
-  /** @param maxRecords when more are held, the least recently used instances are dropped */
-  constructor(private readonly maxRecords = 50_000) {}
+  /**
+   * @param maxRecords when more are held, the least recently used instances are dropped
+   * @param counted other servers write too: keep instances as of their step counters (see above)
+   */
+  constructor(private readonly maxRecords = 50_000, readonly counted = false) {}
 
   /** The answers to all the keys, or undefined when any of them is not known here. */
   answer(keys: LoadKey[]): Loaded[] | undefined {
+    return this.answerCounted(keys)?.loaded;
+  }
+
+  /** Like answer, with the step counters the answers are as of (none when not counted). */
+  answerCounted(keys: LoadKey[]): CountedAnswer | undefined {
     const loaded: Loaded[] = [];
+    const stepSeqs = new Map<string, number>();
     for (const key of keys) {
-      const value = this.answerOne(key);
+      const instanceId = this.instanceOfKey(key);
+      const entry = this.entryOf(instanceId);
+      if (!entry || (this.counted && entry.stepSeq === undefined)) return undefined;
+      const value = this.answerOne(key, entry);
       if (value === unknown) return undefined;
+      if (entry.stepSeq !== undefined) stepSeqs.set(instanceId!, entry.stepSeq);
       loaded.push({ key, value });
     }
-    return loaded;
+    return { loaded, stepSeqs };
+  }
+
+  /** Drops instances whose step counter moved on in the database: another server changed them. */
+  dropOutdated(instanceIds: Iterable<string>): void {
+    for (const instanceId of instanceIds) {
+      this.changedAt.set(instanceId, ++this.epoch);
+      this.drop(instanceId);
+    }
   }
 
   /** Call before loading from the database; hand the result to rememberLoaded. */
@@ -80,32 +116,52 @@ export class StepCache {
   /**
    * Keeps what the database answered to a load that began at `since`, except
    * for instances that a commit changed meanwhile: the answer may predate it.
-   * Pass no answers when the load failed.
+   * Pass no answers when the load failed. Counted, `stepSeqs` are the step
+   * counters the answers were read with; what it read of other instances is
+   * not kept, and what was known of an instance at another counter is dropped.
    */
-  rememberLoaded(since: number, loaded: Loaded[]): void {
+  rememberLoaded(since: number, loaded: Loaded[], stepSeqs: StepSeqs = new Map()): void {
+    const keep = (instanceId: string): boolean => {
+      if (!this.unchangedSince(instanceId, since)) return false;
+      if (!this.counted) return true;
+      const stepSeq = stepSeqs.get(instanceId);
+      if (stepSeq === undefined) return false;
+      if (this.instances.get(instanceId)?.stepSeq !== stepSeq) this.drop(instanceId);
+      this.entryFor(instanceId).stepSeq = stepSeq;
+      return true;
+    };
     for (const { key, value } of loaded) {
       if (!value) continue;
       if (key.kind === 'userTask') {
         const task = value as UserTaskRecord;
-        if (this.unchangedSince(task.instanceId, since)) this.putUserTask(this.entryFor(task.instanceId), task);
+        if (keep(task.instanceId)) this.putUserTask(this.entryFor(task.instanceId), task);
       } else if (key.kind === 'instance') {
         const instance = value as InstanceRecord;
-        if (this.unchangedSince(instance.id, since)) this.entryFor(instance.id).instance = instance;
+        if (keep(instance.id)) this.entryFor(instance.id).instance = instance;
       } else if (key.kind === 'scopeChain') {
         const chain = value as ScopeChain;
-        if (chain.instance && this.unchangedSince(chain.instance.id, since)) this.rememberChain(chain.instance, chain);
+        if (chain.instance && keep(chain.instance.id)) this.rememberChain(chain.instance, chain);
       }
     }
     this.endLoad(since);
     this.trim();
   }
 
-  /** Applies a change set that has landed. */
-  rememberCommitted(changes: ChangeSet): void {
-    for (const instanceId of instancesOf(changes, this.instanceOfElement)) this.changedAt.set(instanceId, ++this.epoch);
-    for (const instance of changes.instances) this.entryFor(instance.id).instance = instance;
+  /**
+   * Applies a change set that has landed. Counted, `stepSeqs` are the step
+   * counters the commit left: an instance known here as of the counter just
+   * before is known as of the new one; any other was changed by someone else
+   * in between as well, and is dropped.
+   */
+  rememberCommitted(changes: ChangeSet, stepSeqs: StepSeqs = new Map()): void {
+    const touched = instancesOf(changes, this.instanceOfElement);
+    for (const instanceId of touched) this.changedAt.set(instanceId, ++this.epoch);
+    const applies = this.counted ? this.stepsFollowed(changes, touched, stepSeqs) : undefined;
+    const mine = (instanceId: string): boolean => applies === undefined || applies.has(instanceId);
+    for (const instance of changes.instances) if (mine(instance.id)) this.entryFor(instance.id).instance = instance;
     for (const removal of changes.elementInstances.remove) this.forgetElementInstance(removal.id);
     for (const record of changes.elementInstances.put) {
+      if (!mine(record.instanceId)) continue;
       const entry = this.entryFor(record.instanceId);
       this.putElementInstance(entry, record);
       // A new element instance is a scope without variables so far; the change set's puts follow.
@@ -116,10 +172,32 @@ export class StepCache {
       if (entry) this.deleteScopeVariables(entry, scopeId);
     }
     for (const record of changes.variables.put) {
-      this.entryOf(record.instanceId)?.scopeVariables.get(record.scopeId)?.set(record.name, knownVariable(record));
+      if (mine(record.instanceId)) this.entryOf(record.instanceId)?.scopeVariables.get(record.scopeId)?.set(record.name, knownVariable(record));
     }
-    for (const task of changes.userTasks) this.putUserTask(this.entryFor(task.instanceId), task);
+    for (const task of changes.userTasks) if (mine(task.instanceId)) this.putUserTask(this.entryFor(task.instanceId), task);
     this.trim();
+  }
+
+  /**
+   * The instances of a landed change set whose every change is known here:
+   * each now has the counter after the one it was known as of, or was made by
+   * this change set. The others are dropped.
+   */
+  private stepsFollowed(changes: ChangeSet, touched: Set<string>, stepSeqs: StepSeqs): Set<string> {
+    const created = new Set(changes.instances.filter((instance) => instance.rev === 1).map((instance) => instance.id));
+    const followed = new Set<string>();
+    for (const instanceId of touched) {
+      const stepSeq = stepSeqs.get(instanceId);
+      const known = this.instances.get(instanceId);
+      const follows = stepSeq !== undefined && (known ? known.stepSeq === stepSeq - 1 : created.has(instanceId) && stepSeq === 1);
+      if (!follows) {
+        this.drop(instanceId);
+        continue;
+      }
+      this.entryFor(instanceId).stepSeq = stepSeq;
+      followed.add(instanceId);
+    }
+    return followed;
   }
 
   /** Drops all that is known of the instances a change set touches: it did not land, or it is not known whether it did. */
@@ -144,19 +222,28 @@ export class StepCache {
     return this.instances.size;
   }
 
-  private answerOne(key: LoadKey): unknown {
+  /** The instance a key's answer belongs to, if it is known here. */
+  private instanceOfKey(key: LoadKey): string | undefined {
     switch (key.kind) {
-      case 'userTask': return this.entryOf(this.instanceOfTask.get(key.id))?.userTasks.get(key.id) ?? unknown;
-      case 'instance': return this.instances.get(key.id)?.instance ?? unknown;
-      case 'elementInstance': return this.entryOf(this.instanceOfElement.get(key.id))?.elementInstances.get(key.id) ?? unknown;
-      case 'scopeChain': return this.scopeChain(key.id, key.variables === true);
+      case 'userTask': return this.instanceOfTask.get(key.id);
+      case 'instance': return key.id;
+      case 'elementInstance': case 'scopeChain': return this.instanceOfElement.get(key.id);
+      default: return undefined;
+    }
+  }
+
+  private answerOne(key: LoadKey, entry: InstanceEntry): unknown {
+    switch (key.kind) {
+      case 'userTask': return entry.userTasks.get(key.id) ?? unknown;
+      case 'instance': return entry.instance ?? unknown;
+      case 'elementInstance': return entry.elementInstances.get(key.id) ?? unknown;
+      case 'scopeChain': return this.scopeChain(entry, key.id, key.variables === true);
       default: return unknown;
     }
   }
 
-  private scopeChain(id: string, withVariables: boolean): ScopeChain | typeof unknown {
-    const entry = this.entryOf(this.instanceOfElement.get(id));
-    if (!entry?.instance) return unknown;
+  private scopeChain(entry: InstanceEntry, id: string, withVariables: boolean): ScopeChain | typeof unknown {
+    if (!entry.instance) return unknown;
     const elementInstances: ElementInstanceRecord[] = [];
     for (let scopeId: string | null = id; scopeId !== null;) {
       const record = entry.elementInstances.get(scopeId);
@@ -281,7 +368,12 @@ function chainVariables(entry: InstanceEntry, scopes: ElementInstanceRecord[]): 
   return { small, large };
 }
 
-/** The instances a change set writes to. */
+/** The instances a change set writes records of (a removal names only the row it removes). */
+export function instancesWrittenBy(changes: ChangeSet): Set<string> {
+  return instancesOf(changes, new Map());
+}
+
+/** The instances a change set writes to, with those of removed element instances known here. */
 function instancesOf(changes: ChangeSet, instanceOfElement: Map<string, string>): Set<string> {
   const ids = new Set<string>();
   for (const instance of changes.instances) ids.add(instance.id);

@@ -51,9 +51,28 @@ function mappingOf(key: Exclude<LoadKey, { kind: 'scopeChain' }>): RowMapping<ob
   }
 }
 
-/** The change set as umlauf_commit reads it: the same shape, with rows instead of records. */
-export function changeSetRows(changes: ChangeSet): unknown {
+/**
+ * The step counters (instances.step_seq, migrations/005) in umlauf_load's
+ * answers: an instance key's row and a scope chain's instance carry theirs.
+ * One call reads one snapshot, so the other answers are as of these counters.
+ */
+export function stepSeqsOf(keys: LoadKey[], answers: unknown[]): Map<string, number> {
+  const stepSeqs = new Map<string, number>();
+  keys.forEach((key, index) => {
+    const answer = answers[index] as Row | null | undefined;
+    const row = key.kind === 'instance' ? answer : key.kind === 'scopeChain' ? answer?.['instance'] as Row | null | undefined : undefined;
+    if (row && typeof row['step_seq'] === 'number') stepSeqs.set(row['id'] as string, row['step_seq']);
+  });
+  return stepSeqs;
+}
+
+/**
+ * The change set as umlauf_commit reads it: the same shape, with rows instead
+ * of records; on PostgreSQL with the instances whose step counters it raises.
+ */
+export function changeSetRows(changes: ChangeSet, steps?: string[]): unknown {
   return {
+    ...(steps && { steps }),
     instances: changes.instances.map((record) => instanceRows.toRow(record)),
     elementInstances: {
       put: changes.elementInstances.put.map((record) => elementInstanceRows.toRow(record)),

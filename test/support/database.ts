@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import knex from 'knex';
 import { migrateToLatest, openDatabase, type Database, type DatabaseOptions } from '../../server/store/database.js';
 import { KnexStore } from '../../server/store/KnexStore.js';
-import { databaseChangedOutside } from '../../server/store/singleWriter.js';
+import { databaseChangedOutside } from '../../server/store/sharedState.js';
 
 export const databaseUrl = process.env.DATABASE_URL;
 export const databaseKind = databaseUrl ? 'PostgreSQL' : 'PGlite';

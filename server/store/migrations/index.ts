@@ -8,6 +8,7 @@ import * as tables from './001_tables.js';
 import * as stepFunctions from './002_step_functions.js';
 import * as identity from './003_identity.js';
 import * as chainVariables from './004_chain_variables.js';
+import * as stepCounter from './005_step_counter.js';
 
 interface Migration {
   name: string;
@@ -20,6 +21,7 @@ const all: Migration[] = [
   { name: '002_step_functions', ...stepFunctions },
   { name: '003_identity', ...identity },
   { name: '004_chain_variables', ...chainVariables },
+  { name: '005_step_counter', ...stepCounter },
 ];
 
 export const migrations: Knex.MigrationSource<Migration> = {

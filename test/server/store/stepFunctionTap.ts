@@ -115,8 +115,10 @@ export class StepFunctionTap {
   private record(method: ConnectionMethod, args: unknown[]): StepFunctionCall | undefined {
     const [first, second] = args;
     const text = typeof first === 'string' ? first : (first as { text: string }).text;
-    const name = (['umlauf_load', 'umlauf_commit'] as const).find((candidate) => text.includes(`${candidate}(`));
-    if (!name) return undefined;
+    // On PostgreSQL a commit goes through umlauf_commit_counted (migrations/005), which calls umlauf_commit.
+    const called = /\b(umlauf_load|umlauf_commit)(?:_counted)?\(/.exec(text);
+    if (!called) return undefined;
+    const name = called[1] as StepFunction;
     const call: StepFunctionCall = { name, argument: JSON.parse(jsonArgument(method, text, typeof first === 'string' ? second : first)), failed: false };
     this.calls.push(call);
     return call;
