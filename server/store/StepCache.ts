@@ -181,15 +181,16 @@ export class StepCache {
   /**
    * The instances of a landed change set whose every change is known here:
    * each now has the counter after the one it was known as of, or was made by
-   * this change set. The others are dropped.
+   * this change set (at 0). The others are dropped.
    */
   private stepsFollowed(changes: ChangeSet, touched: Set<string>, stepSeqs: StepSeqs): Set<string> {
     const created = new Set(changes.instances.filter((instance) => instance.rev === 1).map((instance) => instance.id));
     const followed = new Set<string>();
     for (const instanceId of touched) {
-      const stepSeq = stepSeqs.get(instanceId);
+      // A new instance starts at 0: its counter is raised by the changes that follow.
+      const stepSeq = created.has(instanceId) ? 0 : stepSeqs.get(instanceId);
       const known = this.instances.get(instanceId);
-      const follows = stepSeq !== undefined && (known ? known.stepSeq === stepSeq - 1 : created.has(instanceId) && stepSeq === 1);
+      const follows = created.has(instanceId) ? !known : stepSeq !== undefined && known?.stepSeq === stepSeq - 1;
       if (!follows) {
         this.drop(instanceId);
         continue;

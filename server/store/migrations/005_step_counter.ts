@@ -15,35 +15,39 @@ import type { Knex } from 'knex';
 /**
  * The change set names its instances in `steps` (node finds them in the
  * records it writes); rows it removes are named by id alone, so their
- * instances are read before they go. The counters are raised last, in the
- * order of the ids: a row lock on an instance is then held only until the
- * commit, and two servers' calls lock shared instances in the same order.
+ * instances are read from the rows. The counters are raised first, in the
+ * order of the instance ids, then umlauf_commit applies the change set: every
+ * commit takes the locks of its instances before any other row's, all in one
+ * order, so two commits that share an instance queue up instead of locking
+ * each other's rows in turn. An instance the change set creates is not there
+ * yet to be counted: it starts at 0.
  */
 const commitCountedFunction = `
 create or replace function umlauf_commit_counted(changes jsonb) returns jsonb language plpgsql
   set enable_seqscan = off set enable_hashjoin = off set enable_mergejoin = off as $$
 declare
-  touched text[];
   counters jsonb;
 begin
-  select coalesce(array_agg(instance_id), '{}') into touched from (
+  with removed as (
     select t.instance_id from element_instances t
-      where t.id in (select r->>'id' from jsonb_array_elements(coalesce(changes->'elementInstances'->'remove', '[]')) r)
+      where t.id in (select r->>'id' from jsonb_array_elements(changes->'elementInstances'->'remove') r)
     union all
     select t.instance_id from jobs t
-      where t.id in (select r->>'id' from jsonb_array_elements(coalesce(changes->'jobs'->'remove', '[]')) r)
+      where t.id in (select r->>'id' from jsonb_array_elements(changes->'jobs'->'remove') r)
     union all
     select t.instance_id from subscriptions t
-      where t.id in (select r->>'id' from jsonb_array_elements(coalesce(changes->'subscriptions'->'remove', '[]')) r)
-  ) removed where instance_id is not null;
-  perform umlauf_commit(changes);
-  with counted as (
-    update instances t set step_seq = t.step_seq + 1
-      from (select distinct id from unnest(touched || array(select jsonb_array_elements_text(coalesce(changes->'steps', '[]')))) as u(id)
-            order by id) r
-      where t.id = r.id
-      returning t.id, t.step_seq)
+      where t.id in (select r->>'id' from jsonb_array_elements(changes->'subscriptions'->'remove') r)
+  ), touched as (
+    select id from jsonb_array_elements_text(changes->'steps') as s(id)
+    union
+    select instance_id from removed where instance_id is not null
+    order by id
+  ), counted as (
+    update instances t set step_seq = t.step_seq + 1 from touched where t.id = touched.id
+      returning t.id, t.step_seq
+  )
   select coalesce(jsonb_object_agg(id, step_seq), '{}') into counters from counted;
+  perform umlauf_commit(changes);
   return counters;
 end
 $$;`;

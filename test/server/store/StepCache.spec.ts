@@ -205,4 +205,67 @@ describe('StepCache', () => {
     expect(cache.answer([{ kind: 'userTask', id: 'b-t' }]), 'least recently written').to.equal(undefined);
     expect(cache.answer([{ kind: 'userTask', id: 'a-u' }, { kind: 'userTask', id: 'c-t' }])).to.not.equal(undefined);
   });
+
+  describe('counted (PostgreSQL: other servers write too)', () => {
+    const seqs = (entries: [string, number][]) => new Map(entries);
+
+    it('knows a new instance at step counter 0, and each commit that follows at the counter it left', () => {
+      const cache = new StepCache(undefined, true);
+      cache.rememberCommitted(started());
+      expect(cache.answerCounted([{ kind: 'userTask', id: 'i-t' }])?.stepSeqs).to.deep.equal(seqs([['i', 0]]));
+      cache.rememberCommitted(completed(), seqs([['i', 1]]));
+      const answer = cache.answerCounted([chainKey('i-u')]);
+      expect(answer?.stepSeqs).to.deep.equal(seqs([['i', 1]]));
+      expect((answer?.loaded[0]?.value as ScopeChain).variables?.small.map(({ name }) => name)).to.deep.equal(['decision', 'initiator']);
+    });
+
+    it('drops an instance when a commit left a counter that skipped one: another server wrote in between', () => {
+      const cache = new StepCache(undefined, true);
+      cache.rememberCommitted(started());
+      cache.rememberCommitted(completed(), seqs([['i', 2]]));
+      expect(cache.answerCounted([{ kind: 'userTask', id: 'i-u' }])).to.equal(undefined);
+      expect(cache.answerCounted([{ kind: 'instance', id: 'i' }])).to.equal(undefined);
+    });
+
+    it('drops an instance a commit gave no counter for', () => {
+      const cache = new StepCache(undefined, true);
+      cache.rememberCommitted(started());
+      cache.rememberCommitted(completed());
+      expect(cache.answerCounted([{ kind: 'instance', id: 'i' }])).to.equal(undefined);
+    });
+
+    it('drops what the database says is outdated', () => {
+      const cache = new StepCache(undefined, true);
+      cache.rememberCommitted(started());
+      cache.rememberCommitted(started('j'));
+      cache.dropOutdated(['i']);
+      expect(cache.answerCounted([{ kind: 'instance', id: 'i' }])).to.equal(undefined);
+      expect(cache.answerCounted([{ kind: 'instance', id: 'j' }])?.stepSeqs).to.deep.equal(seqs([['j', 0]]));
+    });
+
+    it('keeps a load only with the counter it was read at, and starts over when that moved on', () => {
+      const cache = new StepCache(undefined, true);
+      cache.rememberCommitted(started());
+      const chain: ScopeChain = {
+        elementInstances: [element('i-v', 'i', 'i'), element('i', 'i', null, 3)], instance: instance('i'),
+        variables: { small: [variable('i', 'i', 'decision', 'no')], large: [] },
+      };
+      cache.rememberLoaded(cache.beginLoad(), [{ key: chainKey('i-v'), value: chain }]);
+      expect(cache.answerCounted([chainKey('i-v')]), 'no counter: not kept').to.equal(undefined);
+
+      cache.rememberLoaded(cache.beginLoad(), [{ key: chainKey('i-v'), value: chain }], seqs([['i', 5]]));
+      const answer = cache.answerCounted([chainKey('i-v')]);
+      expect(answer?.stepSeqs).to.deep.equal(seqs([['i', 5]]));
+      expect((answer?.loaded[0]?.value as ScopeChain).variables?.small).to.deep.equal([variable('i', 'i', 'decision', 'no')]);
+      expect(cache.answerCounted([{ kind: 'userTask', id: 'i-t' }]), 'known only at counter 0').to.equal(undefined);
+    });
+
+    it('adds a load read at the counter it knows to what it knows', () => {
+      const cache = new StepCache(undefined, true);
+      cache.rememberCommitted(started());
+      cache.rememberLoaded(cache.beginLoad(), [{ key: { kind: 'userTask', id: 'i-x' }, value: userTask('i-x', 'i') }], seqs([['i', 0]]));
+      expect(cache.answerCounted([{ kind: 'userTask', id: 'i-x' }, { kind: 'userTask', id: 'i-t' }])?.stepSeqs).to.deep.equal(seqs([['i', 0]]));
+    });
+  });
 });
+
