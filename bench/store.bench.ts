@@ -21,8 +21,9 @@
  * "8 clients" are 8 async workers in this process, each with its own Engine, all on one
  * KnexStore (on PostgreSQL with a pool of 10 connections, on PGlite its one), which sends the
  * loads and commits of steps that arrive together as one call (server/store/Batcher.ts), with
- * the server's jittered pause before a retry. On PGlite most steps load nothing: the store's
- * step cache (server/store/StepCache.ts) answers from what the earlier steps wrote.
+ * the server's jittered pause before a retry. Most steps load nothing: the store's step cache
+ * (server/store/StepCache.ts) answers from what the earlier steps wrote, on PostgreSQL after one
+ * query for the instances' step counters (server/store/migrations/005_step_counter.ts).
  * Commits that lose a race are retried inside the engine; the bench counts them, and counts
  * any ConflictError that escapes instead of crashing.
  */

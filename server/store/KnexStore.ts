@@ -2,9 +2,12 @@
  * The durable Store, on PostgreSQL or embedded PGlite through knex. A step
  * costs two round trips: umlauf_load answers all its load keys (a scope chain
  * with its variables, see migrations/004), umlauf_commit applies its change
- * set in one statement (see migrations/002 and 004). On PGlite, the one
- * writer of its database, most steps skip the load: a StepCache answers it
- * from what earlier steps wrote. Queries for inboxes and operators use
+ * set in one statement (see migrations/002 and 004). Most steps skip the
+ * load: a StepCache answers it from what earlier steps wrote. On PGlite, the
+ * one writer of its database, that is the stored state; on PostgreSQL the
+ * store first asks for the instances' step counters (migrations/005), a
+ * query of a few index lookups, and loads after all when one moved on.
+ * Queries for inboxes and operators use
  * ordinary indexed SQL with bindings; the step functions and the queries
  * asked on every start or inbox view run prepared (prepared()).
  */
@@ -53,9 +56,9 @@ const conflictCodes = new Set([
 
 export interface KnexStoreOptions {
   /**
-   * Answer a step's load from what this server's steps wrote, where that is
-   * the stored state (StepCache; embedded PGlite only). Default true; false
-   * sends every load to the database, as on PostgreSQL. The cache is kept
+   * Answer a step's load from what this server's steps wrote (StepCache; on
+   * PostgreSQL once the instances' step counters show nobody else wrote).
+   * Default true; false sends every load to the database. The cache is kept
    * current either way.
    */
   stepCache?: boolean;
