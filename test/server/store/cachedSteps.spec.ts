@@ -43,6 +43,16 @@ class ConflictCountingStore extends KnexStore {
 describe(`KnexStore's step cache on ${databaseKind}`, () => {
   const db = useTestDatabase();
 
+  /** A fresh database, a store that counts lost races, and an instance of two-tasks waiting at its first task. */
+  async function startedOnCountingStore() {
+    await db.current.freshStore();
+    const store = new ConflictCountingStore(db.current.database.knex);
+    const engine = new Engine({ store });
+    await engine.deploy(twoTasks());
+    const instance = await engine.startProcess('two-tasks', { initiator: 'anna' });
+    return { store, engine, instance, first: await openTask(engine, instance.id) };
+  }
+
   async function openTask(engine: Engine, instanceId: string): Promise<string> {
     const [task] = await engine.store.listUserTasks({ instanceId, state: 'open' });
     if (!task) throw new Error('no open task');
@@ -115,12 +125,7 @@ describe(`KnexStore's step cache on ${databaseKind}`, () => {
   });
 
   it('forgets what a store on a knex transaction wrote once that transaction has landed', async () => {
-    await db.current.freshStore();
-    const store = new ConflictCountingStore(db.current.database.knex);
-    const engine = new Engine({ store });
-    await engine.deploy(twoTasks());
-    const instance = await engine.startProcess('two-tasks', { initiator: 'anna' });
-    const first = await openTask(engine, instance.id);
+    const { store, engine, first } = await startedOnCountingStore();
     await db.current.database.knex.transaction(async (trx) => {
       await new Engine({ store: new KnexStore(trx) }).completeUserTask(first, { decision: 'ben' });
     });
@@ -173,12 +178,7 @@ describe(`KnexStore's step cache on ${databaseKind}`, () => {
   });
 
   (databaseKind === 'PostgreSQL' ? it : it.skip)('sees what another server did to an instance it knows, before it runs the step', async () => {
-    await db.current.freshStore();
-    const store = new ConflictCountingStore(db.current.database.knex);
-    const engine = new Engine({ store });
-    await engine.deploy(twoTasks());
-    const instance = await engine.startProcess('two-tasks', { initiator: 'anna' });
-    const first = await openTask(engine, instance.id);
+    const { store, engine, instance, first } = await startedOnCountingStore();
     // Another server: its own pool, so its own cache.
     const otherServer = openDatabase(db.current.options);
     try {
