@@ -207,7 +207,7 @@ export class KnexStore implements Store {
    * Those that moved on are dropped from the cache.
    */
   private async stillCurrent(known: StepSeqs): Promise<boolean> {
-    if (!this.shared.steps.counted) return true;
+    if (!this.shared.steps.counted || known.size === 0) return true;
     const current = await this.stepSeqs.submit([...known.keys()]);
     const outdated = [...known].filter(([instanceId, stepSeq]) => current.get(instanceId) !== stepSeq).map(([instanceId]) => instanceId);
     this.shared.steps.dropOutdated(outdated);
