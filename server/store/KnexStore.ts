@@ -409,7 +409,7 @@ export class KnexStore implements Store {
 
   /** Calls umlauf_load or umlauf_commit, which every step does, with one jsonb argument. */
   private async callStepFunction(name: 'umlauf_load' | 'umlauf_commit' | 'umlauf_commit_counted', json: string): Promise<Row[]> {
-    if (this.knex.isTransaction || (this.knex.client as PooledClient).config.client === 'pg') {
+    if (this.knex.isTransaction || onPostgres(this.knex)) {
       return this.prepared(name, `select ${name}($1::jsonb) as answers`, [json]);
     }
     // PGlite runs a statement with values as six calls into WebAssembly (parse, describe, bind, describe, execute,
@@ -431,7 +431,7 @@ export class KnexStore implements Store {
     if (this.knex.isTransaction) {
       return (await this.knex.raw(text.replace(/\$\d+/g, '?'), values as Knex.RawBinding[]) as { rows: Row[] }).rows;
     }
-    const named = (this.knex.client as PooledClient).config.client === 'pg';
+    const named = onPostgres(this.knex);
     // A pg connection takes a named statement; PGlite's single connection (the PGlite instance) takes text and values.
     const result = await this.onConnection((connection) => (named ? connection.query({ name, text, values }) : connection.query(text, values)));
     return result.rows;

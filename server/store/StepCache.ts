@@ -2,7 +2,7 @@
  * The state of the instances this server works on, as its own commits left
  * it, so that the next step of such an instance runs without a load call.
  *
- On a database with one writer (embedded PGlite: one process, every write
+ * On a database with one writer (embedded PGlite: one process, every write
  * through KnexStore.commit) a record kept here is the stored one, because
  * every change that lands is applied here as well. With several servers on
  * one PostgreSQL another server's change is not applied here, so there the
