@@ -32,9 +32,8 @@ import {
 
 type Row = Record<string, unknown>;
 
-/** The parts of knex's client that prepared() uses: its pool of `pg` connections, or PGlite's one. */
+/** The parts of knex's client that onConnection() uses: its pool of `pg` connections, or PGlite's one. */
 interface PooledClient {
-  config: { client?: unknown };
   acquireConnection(): Promise<Connection>;
   releaseConnection(connection: unknown): Promise<void>;
 }
