@@ -50,11 +50,18 @@ export class Batcher<Item, Answer> {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.takeBatch();
       this.inFlight += 1;
-      void this.run(batch).finally(() => {
-        this.inFlight -= 1;
-        this.pump();
-      });
+      void this.run(batch);
     }
+  }
+
+  /**
+   * Frees this call's slot and sends what waits, before the answers go out:
+   * the callers resume with work of their own that holds the event loop,
+   * and the database can meanwhile be at the next call.
+   */
+  private sendNext(): void {
+    this.inFlight -= 1;
+    this.pump();
   }
 
   /** The first waiting request and those behind it that fit with it, up to maxBatch; the others keep their places. */
@@ -79,9 +86,11 @@ export class Batcher<Item, Answer> {
     try {
       outcomes = await this.send(batch.map((waiting) => waiting.item));
     } catch (error) {
+      this.sendNext();
       for (const waiting of batch) waiting.reject(error);
       return;
     }
+    this.sendNext();
     batch.forEach((waiting, index) => {
       const outcome = outcomes[index];
       if (outcome?.ok) waiting.resolve(outcome.answer);

@@ -126,6 +126,22 @@ describe('Batcher', () => {
     expect(waiting.map((request) => request.value)).to.deep.equal(['B', 'C', 'D']);
   });
 
+  it('sends what waits before it hands out the answers of the call that ended, also of one that failed', async () => {
+    const send = new ScriptedSend();
+    const batcher = new Batcher<string, string>(send.send, { maxInFlight: 1, maxBatch: 1 });
+    const callsWhenAnswered: number[] = [];
+    const note = () => { callsWhenAnswered.push(send.calls.length); };
+    batcher.submit('a').then(note, note);
+    batcher.submit('b').then(note, note);
+    batcher.submit('c');
+    send.succeed(0);
+    await settled();
+    send.fail(1, new Error('the database went away'));
+    await settled();
+    // The callers resume with work of their own; by then the database has the next call.
+    expect(callsWhenAnswered).to.deep.equal([2, 3]);
+  });
+
   it('sends a request at once again when the calls before it are done', async () => {
     const { send, submit } = setUp();
     submit('a');
