@@ -5,7 +5,7 @@
  * set in one statement (see migrations/002 and 004). Most steps skip the
  * load: a StepCache answers it from what earlier steps wrote. On PGlite, the
  * one writer of its database, that is the stored state; on PostgreSQL the
- * store first asks for the instances' step counters (migrations/005), a
+ * store first asks for the instances' step counters (migrations/005, 006), a
  * query of a few index lookups, and loads after all when one moved on.
  * Queries for inboxes and operators use
  * ordinary indexed SQL with bindings; the step functions and the queries
@@ -22,7 +22,7 @@ import type {
 } from '../../engine/index.js';
 import { Batcher, type Outcome } from './Batcher.js';
 import { onPostgres, sharedStateOf, type SharedStoreState } from './sharedState.js';
-import { instancesWrittenBy, type StepSeqs } from './StepCache.js';
+import type { StepSeqs } from './StepCache.js';
 import { changeSetRows, recordsOf, stepSeqsOf } from './stepRows.js';
 import { disjoint, footprint, mergeChangeSets, rowCount } from './changeSetBatch.js';
 import {
@@ -214,7 +214,7 @@ export class KnexStore implements Store {
   }
 
   private async currentStepSeqs(instanceIds: string[]): Promise<StepSeqs> {
-    const rows = await this.prepared('umlauf_step_seqs', 'select id, step_seq from instances where id = any($1::text[])', [instanceIds]);
+    const rows = await this.prepared('umlauf_step_seqs', 'select id, step_seq from umlauf_step_seqs($1::text[])', [instanceIds]);
     return new Map(rows.map((row) => [row['id'] as string, Number(row['step_seq'])]));
   }
 
@@ -268,7 +268,9 @@ export class KnexStore implements Store {
   /**
    * On PostgreSQL through umlauf_commit_counted, which raises the step
    * counters of the instances the change set writes and answers them
-   * (migrations/005); on PGlite, the one writer, through umlauf_commit.
+   * (migrations/005, 006; the step cache names the instances of the removals
+   * it knows, the database reads the others'); on PGlite, the one writer,
+   * through umlauf_commit.
    */
   private async commitNow(changes: ChangeSet): Promise<StepSeqs> {
     try {
@@ -276,7 +278,8 @@ export class KnexStore implements Store {
         await this.callStepFunction('umlauf_commit', JSON.stringify(changeSetRows(changes)));
         return new Map();
       }
-      const rows = await this.callStepFunction('umlauf_commit_counted', JSON.stringify(changeSetRows(changes, [...instancesWrittenBy(changes)])));
+      const counted = this.shared.steps.countedInstancesOf(changes);
+      const rows = await this.callStepFunction('umlauf_commit_counted', JSON.stringify(changeSetRows(changes, counted)));
       return new Map(Object.entries((rows[0]?.['answers'] ?? {}) as Record<string, number>));
     } catch (error) {
       const code = (error as { code?: unknown }).code;

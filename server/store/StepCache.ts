@@ -49,6 +49,18 @@ export interface CountedAnswer {
 export type StepSeqs = ReadonlyMap<string, number>;
 
 /**
+ * Which step counters umlauf_commit_counted raises (migrations/006): those of
+ * the instances in `steps`, and of the instances of the removed rows in
+ * `removalsToLookUp`, which it reads from the rows.
+ */
+export interface CountedInstances {
+  steps: string[];
+  removalsToLookUp: { elementInstances: RowRemoval[]; jobs: RowRemoval[]; subscriptions: RowRemoval[] };
+}
+
+type RowRemoval = ChangeSet['jobs']['remove'][number];
+
+/**
  * A scope chain sends a value of at most this much JSON text, and this much in
  * all (innermost scope first); the rest by name, as umlauf_load does
  * (migrations/004). The limits only need to keep a step's answer small: the
@@ -199,6 +211,20 @@ export class StepCache {
       followed.add(instanceId);
     }
     return followed;
+  }
+
+  /**
+   * The instances whose step counters a change set raises: those it writes
+   * records of and those of the element instances it removes that are known
+   * here (an element instance never moves to another instance). The database
+   * reads the instance of each other removal from its row.
+   */
+  countedInstancesOf(changes: ChangeSet): CountedInstances {
+    const unknownElements = changes.elementInstances.remove.filter((removal) => !this.instanceOfElement.has(removal.id));
+    return {
+      steps: [...instancesOf(changes, this.instanceOfElement)],
+      removalsToLookUp: { elementInstances: unknownElements, jobs: changes.jobs.remove, subscriptions: changes.subscriptions.remove },
+    };
   }
 
   /** Drops all that is known of the instances a change set touches: it did not land, or it is not known whether it did. */
@@ -367,11 +393,6 @@ function chainVariables(entry: InstanceEntry, scopes: ElementInstanceRecord[]): 
     }
   }
   return { small, large };
-}
-
-/** The instances a change set writes records of (a removal names only the row it removes). */
-export function instancesWrittenBy(changes: ChangeSet): Set<string> {
-  return instancesOf(changes, new Map());
 }
 
 /** The instances a change set writes to, with those of removed element instances known here. */

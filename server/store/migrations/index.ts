@@ -9,6 +9,7 @@ import * as stepFunctions from './002_step_functions.js';
 import * as identity from './003_identity.js';
 import * as chainVariables from './004_chain_variables.js';
 import * as stepCounter from './005_step_counter.js';
+import * as cheaperStepCounters from './006_cheaper_step_counters.js';
 
 interface Migration {
   name: string;
@@ -22,6 +23,7 @@ const all: Migration[] = [
   { name: '003_identity', ...identity },
   { name: '004_chain_variables', ...chainVariables },
   { name: '005_step_counter', ...stepCounter },
+  { name: '006_cheaper_step_counters', ...cheaperStepCounters },
 ];
 
 export const migrations: Knex.MigrationSource<Migration> = {

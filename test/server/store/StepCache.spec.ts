@@ -227,6 +227,21 @@ describe('StepCache', () => {
       expect(cache.answerCounted([{ kind: 'instance', id: 'i' }])).to.equal(undefined);
     });
 
+    it('names the instances whose counters a commit raises, and leaves the database only the removals it does not know', () => {
+      const cache = new StepCache(undefined, true);
+      cache.rememberCommitted(started());
+      const removals = changeSet((changes) => {
+        changes.elementInstances.remove.push({ id: 'i-t', rev: 1 }, { id: 'elsewhere', rev: 3 });
+        changes.jobs.remove.push({ id: 'timer', rev: 1 });
+        changes.subscriptions.remove.push({ id: 'message', rev: 2 });
+        changes.history.push({ at, type: 'completed', instanceId: 'k', elementId: 'task', elementType: 'userTask', elementInstanceId: 'k-t' });
+      });
+      expect(cache.countedInstancesOf(removals)).to.deep.equal({
+        steps: ['i', 'k'],
+        removalsToLookUp: { elementInstances: [{ id: 'elsewhere', rev: 3 }], jobs: [{ id: 'timer', rev: 1 }], subscriptions: [{ id: 'message', rev: 2 }] },
+      });
+    });
+
     it('drops an instance a commit gave no counter for', () => {
       const cache = new StepCache(undefined, true);
       cache.rememberCommitted(started());

@@ -1,10 +1,11 @@
 /**
- * umlauf_commit_counted (migrations/005) raises the step counter of every
+ * umlauf_commit_counted (migrations/005, 006) raises the step counter of every
  * instance a change set touches, also one it only removes rows of, and
  * answers the counters it left; the step cache on PostgreSQL relies on it.
  */
 import { expect } from 'chai';
 import { emptyChangeSet, Engine, type ChangeSet } from '../../../engine/index.js';
+import type { CountedInstances } from '../../../server/store/StepCache.js';
 import { changeSetRows } from '../../../server/store/stepRows.js';
 import { useTestDatabase } from '../../support/database.js';
 
@@ -27,24 +28,33 @@ describe('umlauf_commit_counted', () => {
     return Number(row.step_seq);
   }
 
-  async function commitCounted(changes: ChangeSet, steps?: string[]): Promise<Record<string, number>> {
-    const result = await db.current.database.knex.raw('select umlauf_commit_counted(?::jsonb) as counters', [JSON.stringify(changeSetRows(changes, steps))]) as { rows: { counters: Record<string, number> }[] };
+  /** Without `counted`, as a server of migration 005 sent it: every removal's instance is read from its row. */
+  async function commitCounted(changes: ChangeSet, counted?: Partial<CountedInstances>): Promise<Record<string, number>> {
+    const rows = { ...changeSetRows(changes) as object, ...counted };
+    const result = await db.current.database.knex.raw('select umlauf_commit_counted(?::jsonb) as counters', [JSON.stringify(rows)]) as { rows: { counters: Record<string, number> }[] };
     return result.rows[0]!.counters;
   }
 
-  async function startedInstance(): Promise<{ instanceId: string; taskElementId: string }> {
+  /** Instances waiting at their user task, on an emptied database. */
+  async function startedInstances(count: number): Promise<{ instanceId: string; taskElementId: string }[]> {
     const store = await db.current.freshStore();
     const engine = new Engine({ store });
     await engine.deploy(oneTask);
-    const instance = await engine.startProcess('one-task');
-    const [task] = await store.listUserTasks({ instanceId: instance.id });
-    return { instanceId: instance.id, taskElementId: task!.elementInstanceId };
+    const started: { instanceId: string; taskElementId: string }[] = [];
+    for (let index = 0; index < count; index++) {
+      const instance = await engine.startProcess('one-task');
+      const [task] = await store.listUserTasks({ instanceId: instance.id });
+      started.push({ instanceId: instance.id, taskElementId: task!.elementInstanceId });
+    }
+    return started;
   }
+
+  const startedInstance = async () => (await startedInstances(1))[0]!;
 
   it('raises the counter of the instances named in steps, and answers the counters it left', async () => {
     const { instanceId } = await startedInstance();
     const before = await stepSeqOf(instanceId);
-    expect(await commitCounted(emptyChangeSet(), [instanceId])).to.deep.equal({ [instanceId]: before + 1 });
+    expect(await commitCounted(emptyChangeSet(), { steps: [instanceId] })).to.deep.equal({ [instanceId]: before + 1 });
     expect(await stepSeqOf(instanceId)).to.equal(before + 1);
   });
 
@@ -57,13 +67,59 @@ describe('umlauf_commit_counted', () => {
     expect(await db.current.database.knex('element_instances').where({ id: taskElementId })).to.have.length(0);
   });
 
+  it('reads the instance of only the removals it is asked to look up, when it is given that list', async () => {
+    const started = await startedInstances(2);
+    const [first, second] = [started[0]!, started[1]!];
+    const [firstBefore, secondBefore] = [await stepSeqOf(first.instanceId), await stepSeqOf(second.instanceId)];
+    const changes = emptyChangeSet();
+    changes.elementInstances.remove.push({ id: first.taskElementId, rev: 1 }, { id: second.taskElementId, rev: 1 });
+    const counters = await commitCounted(changes, {
+      steps: [],
+      removalsToLookUp: { elementInstances: [{ id: second.taskElementId, rev: 1 }], jobs: [], subscriptions: [] },
+    });
+    expect(counters).to.deep.equal({ [second.instanceId]: secondBefore + 1 });
+    expect(await stepSeqOf(first.instanceId)).to.equal(firstBefore);
+    expect(await db.current.database.knex('element_instances').whereIn('id', [first.taskElementId, second.taskElementId])).to.have.length(0);
+  });
+
   it('raises nothing when the change set does not land', async () => {
     const { instanceId, taskElementId } = await startedInstance();
     const before = await stepSeqOf(instanceId);
     const changes = emptyChangeSet();
     changes.elementInstances.remove.push({ id: taskElementId, rev: 7 });
-    const failure = await commitCounted(changes, [instanceId]).then(() => undefined, (error: unknown) => error);
+    const failure = await commitCounted(changes, { steps: [instanceId] }).then(() => undefined, (error: unknown) => error);
     expect((failure as { code?: string }).code).to.equal('UM409');
     expect(await stepSeqOf(instanceId)).to.equal(before);
+  });
+});
+
+describe('umlauf_step_seqs', () => {
+  const db = useTestDatabase();
+
+  it('answers the step counters of the instances asked for, reading them by key however few rows there are', async () => {
+    const store = await db.current.freshStore();
+    const engine = new Engine({ store });
+    await engine.deploy(oneTask);
+    const [first, second] = [await engine.startProcess('one-task'), await engine.startProcess('one-task')];
+    await db.current.database.knex('instances').where({ id: second.id }).update({ step_seq: 5 });
+    // A table this small is scanned whole by a plain query: the function must not. The counts of this
+    // connection's scans not yet reported are read before and after, on the one connection of a transaction.
+    const { counters, seqScans, indexScans } = await db.current.database.knex.transaction(async (trx) => {
+      const scans = async () => {
+        const stats = await trx.raw("select seq_scan, idx_scan from pg_stat_xact_user_tables where relname = 'instances'") as { rows: { seq_scan: string; idx_scan: string }[] };
+        return { seq: Number(stats.rows[0]?.seq_scan ?? 0), index: Number(stats.rows[0]?.idx_scan ?? 0) };
+      };
+      const before = await scans();
+      const result = await trx.raw('select id, step_seq from umlauf_step_seqs(?::text[])', [[first.id, second.id, 'no-such-instance']]) as { rows: { id: string; step_seq: string | number }[] };
+      const after = await scans();
+      return {
+        counters: Object.fromEntries(result.rows.map((row) => [row.id, Number(row.step_seq)])),
+        seqScans: after.seq - before.seq,
+        indexScans: after.index - before.index,
+      };
+    });
+    expect(counters).to.deep.equal({ [first.id]: 0, [second.id]: 5 });
+    expect(seqScans).to.equal(0);
+    expect(indexScans).to.be.greaterThan(0);
   });
 });
