@@ -17,7 +17,7 @@
  * the scope was made or loaded whole. Anything else is a miss, and the step's
  * keys go to the database together; what comes back is kept for next time.
  */
-import type { ChangeSet, LoadKey, Loaded, ScopeChain } from '../../engine/index.js';
+import type { ChangeSet, LoadKey, Loaded, Removal, ScopeChain } from '../../engine/index.js';
 import type { ElementInstanceRecord, InstanceRecord, UserTaskRecord, VariableRecord } from '../../engine/index.js';
 
 /** A variable whose value is too large to keep here: it is named in a scope chain, and the step loads it if it reads it. */
@@ -55,10 +55,8 @@ export type StepSeqs = ReadonlyMap<string, number>;
  */
 export interface CountedInstances {
   steps: string[];
-  removalsToLookUp: { elementInstances: RowRemoval[]; jobs: RowRemoval[]; subscriptions: RowRemoval[] };
+  removalsToLookUp: { elementInstances: Removal[]; jobs: Removal[]; subscriptions: Removal[] };
 }
-
-type RowRemoval = ChangeSet['jobs']['remove'][number];
 
 /**
  * A scope chain sends a value of at most this much JSON text, and this much in
