@@ -22,8 +22,8 @@
  * KnexStore (on PostgreSQL with a pool of 10 connections, on PGlite its one), which sends the
  * loads and commits of steps that arrive together as one call (server/store/Batcher.ts), with
  * the server's jittered pause before a retry. Most steps load nothing: the store's step cache
- * (server/store/StepCache.ts) answers from what the earlier steps wrote, on PostgreSQL after one
- * query for the instances' step counters (server/store/migrations/005_step_counter.ts).
+ * (server/store/StepCache.ts) answers from what the earlier steps wrote; on PostgreSQL the commit
+ * confirms the instances' step counters (server/store/migrations/005 to 007).
  * Commits that lose a race are retried inside the engine; the bench counts them, and counts
  * any ConflictError that escapes instead of crashing.
  */
@@ -33,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import knex, { type Knex } from 'knex';
-import { ConflictError, Engine, type ChangeSet } from '../engine/index.js';
+import { ConflictError, Engine, type ChangeSet, type StepRun } from '../engine/index.js';
 import { defaultBatchSettings, KnexStore } from '../server/store/KnexStore.js';
 import { migrateToLatest, openDatabase, type Database } from '../server/store/database.js';
 import { jitteredPause } from '../server/store/retryPause.js';
@@ -64,9 +64,9 @@ const acknowledgment = readFileSync(join(dirname(self), '..', 'processes', 'ackn
 /** Counts the commits that lost a race (the engine runs those steps again). */
 class CountingStore extends KnexStore {
   conflicts = 0;
-  override async commit(changes: ChangeSet): Promise<void> {
+  override async commit(changes: ChangeSet, run?: StepRun): Promise<void> {
     try {
-      await super.commit(changes);
+      await super.commit(changes, run);
     } catch (error) {
       if (error instanceof ConflictError) this.conflicts += 1;
       throw error;

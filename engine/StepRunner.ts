@@ -8,7 +8,7 @@ import { Execution, InconsistentRead, MissingDefinition } from './runtime/Execut
 import { MissingRecords, StepState, partialVariablesKey, type PartialScopeVariables } from './runtime/StepState.js';
 import { handleOperation } from './runtime/lifecycle.js';
 import { behaviors } from './elements/index.js';
-import { loadKeyString, type ChainVariables, type ChangeSet, type LoadKey, type ScopeChain, type Store } from './store/Store.js';
+import { loadKeyString, type ChainVariables, type ChangeSet, type LoadKey, type ScopeChain, type StepRun, type Store } from './store/Store.js';
 import type { ElementInstanceRecord } from './types.js';
 import { ConflictError } from './errors.js';
 import type { ProcessModel } from './model/ProcessModel.js';
@@ -58,17 +58,20 @@ export class StepRunner {
    */
   async runCommitted<T>(preload: LoadKey[], command: (execution: Execution) => T, options: RunOptions = {}): Promise<Committed<T>> {
     for (let conflicts = 0; ; conflicts++) {
+      const run: StepRun = {};
       let committing = false;
       let outcome: { result: T; execution: Execution };
       let changes: ChangeSet;
       try {
-        outcome = await this.execute(preload, command, options);
+        outcome = await this.execute(preload, command, options, run);
         committing = true;
         changes = outcome.execution.state.toChangeSet();
-        await this.store.commit(changes);
+        await this.store.commit(changes, run);
       } catch (error) {
-        // A ConflictError from the command itself (a task no longer open) is its answer; one from the commit is a lost race.
-        const lostRace = error instanceof InconsistentRead || (committing && error instanceof ConflictError);
+        // A ConflictError from the command itself (a task no longer open) is its answer, if what it read was current;
+        // one from the commit is a lost race.
+        const lostRace = error instanceof InconsistentRead || (committing && error instanceof ConflictError)
+          || (!committing && !(await this.readsStillCurrent(run)));
         if (!lostRace || options.retryConflicts === false || conflicts >= maxConflictRetries) throw error;
         await this.pauseBeforeRetry(conflicts + 1);
         continue;
@@ -84,14 +87,32 @@ export class StepRunner {
     return this.run([{ kind: 'subscription', id: subscriptionId }], (execution) => commands.deliver(execution, subscriptionId, variables));
   }
 
-  /** Runs a command that only reads, e.g. the variables a service handler gets. */
+  /**
+   * Runs a command that only reads, e.g. the variables a service handler gets.
+   * Its loads name no run: no commit follows to confirm them, so the store
+   * answers each as current.
+   */
   async read<T>(preload: LoadKey[], query: (execution: Execution) => T, options: RunOptions = {}): Promise<T> {
     return (await this.execute(preload, query, options)).result;
   }
 
-  private async execute<T>(preload: LoadKey[], command: (execution: Execution) => T, options: RunOptions): Promise<{ result: T; execution: Execution }> {
+  /**
+   * Whether what a run that failed before its commit read was current (see
+   * Store.confirmReads). When the store cannot tell (its database is away),
+   * the command's own error is the answer.
+   */
+  private async readsStillCurrent(run: StepRun): Promise<boolean> {
+    if (!this.store.confirmReads) return true;
+    try {
+      return await this.store.confirmReads(run);
+    } catch {
+      return true;
+    }
+  }
+
+  private async execute<T>(preload: LoadKey[], command: (execution: Execution) => T, options: RunOptions, run?: StepRun): Promise<{ result: T; execution: Execution }> {
     const snapshot = new Map<string, unknown>();
-    await this.load(snapshot, withScopeChain(preload, options.scopesOf));
+    await this.load(snapshot, withScopeChain(preload, options.scopesOf), run);
     const models = new StepModels(this.deployer);
     const now = this.clock();
     for (let round = 0; round < maxLoadRounds; round++) {
@@ -108,7 +129,7 @@ export class StepRunner {
       // A run that read variables not yet loaded was a guess, whatever it did; run it again once they are.
       const missed = execution.state.missedVariables();
       const keys = failure instanceof MissingRecords ? [...failure.keys, ...missed] : missed;
-      if (keys.length > 0) await this.load(snapshot, keys);
+      if (keys.length > 0) await this.load(snapshot, keys, run);
       else if (failure instanceof MissingDefinition) await models.resolve(failure);
       else if (failure !== undefined) throw failure;
       else if (outcome) return outcome;
@@ -116,10 +137,10 @@ export class StepRunner {
     throw new Error('the step kept asking for more records');
   }
 
-  private async load(snapshot: Map<string, unknown>, keys: LoadKey[]): Promise<void> {
+  private async load(snapshot: Map<string, unknown>, keys: LoadKey[], run: StepRun | undefined): Promise<void> {
     const wanted = keys.filter((key) => !snapshot.has(loadKeyString(key)));
     if (wanted.length === 0) return;
-    for (const { key, value } of await this.store.load(wanted)) {
+    for (const { key, value } of await this.store.load(wanted, run)) {
       snapshot.set(loadKeyString(key), value);
       if (key.kind === 'scopeChain') rememberScopeChain(snapshot, key.id, value as ScopeChain);
     }

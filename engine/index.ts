@@ -4,7 +4,7 @@ export type { EngineOptions, StartOptions } from './Engine.js';
 export type { DeploymentResult } from './Deployer.js';
 export type { AssignUserTaskOptions } from './runtime/operations.js';
 export { MemoryStore } from './store/MemoryStore.js';
-export type { Store, ChangeSet, JobClaim, LoadKey, Loaded, NewDefinition, Removal, ScopeChain } from './store/Store.js';
+export type { Store, ChangeSet, JobClaim, LoadKey, Loaded, NewDefinition, Removal, ScopeChain, StepRun } from './store/Store.js';
 export { definitionRecord, emptyChangeSet, loadKeyString } from './store/Store.js';
 export { DeploymentError, NotFoundError, ConflictError, InvalidArgumentError, BpmnError } from './errors.js';
 export type { DeploymentProblem } from './errors.js';

@@ -52,6 +52,14 @@ export interface Loaded {
   value: unknown;
 }
 
+/**
+ * One run of a step, the same object for its loads and its commit. A store
+ * that answers loads from memory, where another process may have written
+ * since, can then confirm those answers once, when the run commits (or in
+ * confirmReads), instead of before answering each load.
+ */
+export type StepRun = object;
+
 /** A versioned record is inserted when rev is 1 and updated when the stored rev is rev - 1. */
 export interface Removal {
   id: string;
@@ -91,13 +99,23 @@ export interface Store {
   listDefinitions(): Promise<DefinitionRecord[]>;
   getDeployment(id: string): Promise<DeploymentRecord | undefined>;
 
-  /** Reads what a step needs; absent records come back as undefined. */
-  load(keys: LoadKey[]): Promise<Loaded[]>;
+  /**
+   * Reads what a step needs; absent records come back as undefined. `run`
+   * names the run of the step the keys are for (see StepRun).
+   */
+  load(keys: LoadKey[], run?: StepRun): Promise<Loaded[]>;
   /**
    * Applies a change set atomically. Throws ConflictError, and applies nothing,
-   * when a versioned record was changed or removed by someone else meanwhile.
+   * when a versioned record was changed or removed by someone else meanwhile,
+   * or when what the store answered the run's loads was no longer current.
    */
-  commit(changes: ChangeSet): Promise<void>;
+  commit(changes: ChangeSet, run?: StepRun): Promise<void>;
+  /**
+   * Whether what the store answered a run's loads is still current, for a run
+   * that ends without a commit (its command failed). A store that confirms
+   * each answer when it gives it need not have this.
+   */
+  confirmReads?(run: StepRun): Promise<boolean>;
 
   getInstance(id: string): Promise<InstanceRecord | undefined>;
   listElementInstances(instanceId: string): Promise<ElementInstanceRecord[]>;

@@ -5,8 +5,9 @@
  * set in one statement (see migrations/002 and 004). Most steps skip the
  * load: a StepCache answers it from what earlier steps wrote. On PGlite, the
  * one writer of its database, that is the stored state; on PostgreSQL the
- * store first asks for the instances' step counters (migrations/005, 006), a
- * query of a few index lookups, and loads after all when one moved on.
+ * step's commit names the instances' step counters the answers were as of
+ * (migrations/005 to 007) and is refused when one moved on, and the step runs
+ * again on what it loads.
  * Queries for inboxes and operators use
  * ordinary indexed SQL with bindings; the step functions and the queries
  * asked on every start or inbox view run prepared (prepared()).
@@ -14,7 +15,7 @@
 import type { Knex } from 'knex';
 import {
   ConflictError, definitionRecord,
-  type ChangeSet, type JobClaim, type Loaded, type LoadKey, type NewDefinition, type Store,
+  type ChangeSet, type JobClaim, type Loaded, type LoadKey, type NewDefinition, type StepRun, type Store,
 } from '../../engine/index.js';
 import type {
   DefinitionRecord, DeploymentRecord, ElementInstanceRecord, HistoryEvent, IncidentRecord, InstanceRecord, JobRecord,
@@ -95,6 +96,8 @@ interface LoadAnswer {
 interface PendingCommit {
   changes: ChangeSet;
   footprint: Set<string>;
+  /** The step counters the step's loads were answered at from the step cache, to be confirmed by the commit. */
+  expected: StepSeqs;
 }
 
 export class KnexStore implements Store {
@@ -105,12 +108,14 @@ export class KnexStore implements Store {
   private readonly stepSeqs: Batcher<string[], StepSeqs>;
 
   private readonly loadsFromCache: boolean;
+  /** The step counters each run's loads were answered at from the step cache, not yet confirmed (PostgreSQL). */
+  private readonly unconfirmed = new WeakMap<StepRun, Map<string, number>>();
 
   constructor(private readonly knex: Knex, batching: BatchSettings = defaultBatchSettings, options: KnexStoreOptions = {}) {
     this.shared = sharedStateOf(knex);
     this.loadsFromCache = options.stepCache ?? true;
     this.loads = new Batcher((requests) => this.loadTogether(requests), batching);
-    this.commits = new Batcher((pending) => this.commitTogether(pending.map(({ changes }) => changes)), {
+    this.commits = new Batcher((pending) => this.commitTogether(pending), {
       ...batching,
       fits: (batch, next) => batch.every((earlier) => disjoint(earlier.footprint, next.footprint)),
     });
@@ -184,11 +189,21 @@ export class KnexStore implements Store {
     return this.one(deploymentRows, this.knex('deployments').where({ id }));
   }
 
-  async load(keys: LoadKey[]): Promise<Loaded[]> {
+  /**
+   * On PostgreSQL, an answer from the step cache for a run that will commit
+   * is confirmed by the commit (umlauf_commit_counted refuses it when an
+   * instance's step counter moved, migrations/007), or by confirmReads; one
+   * for a load without a run is confirmed before it is given.
+   */
+  async load(keys: LoadKey[], run?: StepRun): Promise<Loaded[]> {
     // A store on a knex transaction has one connection and nothing to share it with.
     if (this.knex.isTransaction) return (await this.loadNow(keys)).loaded;
     const cache = this.shared.steps;
     const known = this.loadsFromCache ? cache.answerCounted(keys) : undefined;
+    if (known && run && cache.counted) {
+      this.expectForRun(run, known.stepSeqs);
+      return known.loaded;
+    }
     if (known && await this.stillCurrent(known.stepSeqs)) return known.loaded;
     const since = cache.beginLoad();
     let answer: LoadAnswer = { loaded: [], stepSeqs: new Map() };
@@ -198,6 +213,20 @@ export class KnexStore implements Store {
     } finally {
       cache.rememberLoaded(since, answer.loaded, answer.stepSeqs);
     }
+  }
+
+  /** Notes the counters a run's cached answers are as of; an instance answered twice keeps the first, which the run read first. */
+  private expectForRun(run: StepRun, stepSeqs: StepSeqs): void {
+    let expected = this.unconfirmed.get(run);
+    if (!expected) this.unconfirmed.set(run, expected = new Map());
+    for (const [instanceId, stepSeq] of stepSeqs) if (!expected.has(instanceId)) expected.set(instanceId, stepSeq);
+  }
+
+  /** Whether the step cache's answers to a run's loads are still current (see Store.confirmReads). */
+  async confirmReads(run: StepRun): Promise<boolean> {
+    const expected = this.unconfirmed.get(run);
+    this.unconfirmed.delete(run);
+    return !expected || this.stillCurrent(expected);
   }
 
   /**
@@ -218,22 +247,25 @@ export class KnexStore implements Store {
     return new Map(rows.map((row) => [row['id'] as string, Number(row['step_seq'])]));
   }
 
-  async commit(changes: ChangeSet): Promise<void> {
+  async commit(changes: ChangeSet, run?: StepRun): Promise<void> {
     const cache = this.shared.steps;
+    const expected: StepSeqs = (run && this.unconfirmed.get(run)) ?? new Map();
+    if (run) this.unconfirmed.delete(run);
     if (this.knex.isTransaction) {
       // What lands is known only when the caller's transaction ends; until then the others see the state before it.
       const settled = () => cache.forget(changes);
       (this.knex as Knex.Transaction).executionPromise.then(settled, settled);
-      await this.commitNow(changes);
+      await this.commitNow(changes, expected);
       return;
     }
     let stepSeqs: StepSeqs;
     try {
-      if (rowCount(changes) > largeChangeSetRows) stepSeqs = await this.commitNow(changes);
-      else stepSeqs = await this.commits.submit({ changes, footprint: footprint(changes) });
+      if (rowCount(changes) > largeChangeSetRows) stepSeqs = await this.commitNow(changes, expected);
+      else stepSeqs = await this.commits.submit({ changes, footprint: footprint(changes), expected });
     } catch (error) {
       // Lost, refused, or not known whether it landed: the next step of these instances reads the database.
       cache.forget(changes);
+      cache.dropOutdated(expected.keys());
       throw error;
     }
     cache.rememberCommitted(changes, stepSeqs);
@@ -272,14 +304,14 @@ export class KnexStore implements Store {
    * it knows, the database reads the others'); on PGlite, the one writer,
    * through umlauf_commit.
    */
-  private async commitNow(changes: ChangeSet): Promise<StepSeqs> {
+  private async commitNow(changes: ChangeSet, expected: StepSeqs): Promise<StepSeqs> {
     try {
       if (!onPostgres(this.knex)) {
         await this.callStepFunction('umlauf_commit', JSON.stringify(changeSetRows(changes)));
         return new Map();
       }
       const counted = this.shared.steps.countedInstancesOf(changes);
-      const rows = await this.callStepFunction('umlauf_commit_counted', JSON.stringify(changeSetRows(changes, counted)));
+      const rows = await this.callStepFunction('umlauf_commit_counted', JSON.stringify(changeSetRows(changes, counted, expected)));
       return new Map(Object.entries((rows[0]?.['answers'] ?? {}) as Record<string, number>));
     } catch (error) {
       const code = (error as { code?: unknown }).code;
@@ -296,14 +328,14 @@ export class KnexStore implements Store {
    * rolled back, and each goes again alone to get its own answer. An error
    * that is not the data's (the database away) is everyone's answer.
    */
-  private async commitTogether(parts: ChangeSet[]): Promise<Outcome<StepSeqs>[]> {
-    if (parts.length === 1) return [await settle(() => this.commitNow(parts[0]!))];
+  private async commitTogether(parts: PendingCommit[]): Promise<Outcome<StepSeqs>[]> {
+    if (parts.length === 1) return [await settle(() => this.commitNow(parts[0]!.changes, parts[0]!.expected))];
     try {
-      const stepSeqs = await this.commitNow(mergeChangeSets(parts));
+      const stepSeqs = await this.commitNow(mergeChangeSets(parts.map(({ changes }) => changes)), mergeExpected(parts));
       return parts.map(() => ({ ok: true, answer: stepSeqs }));
     } catch (error) {
       if (!(error instanceof ConflictError) && !answeredByDatabase(error)) throw error;
-      return eachAlone(parts, (part) => this.commitNow(part));
+      return eachAlone(parts, (part) => this.commitNow(part.changes, part.expected));
     }
   }
 
@@ -466,6 +498,20 @@ async function settle<T>(call: () => Promise<T>): Promise<Outcome<T>> {
   } catch (error) {
     return { ok: false, error };
   }
+}
+
+/**
+ * The counters several steps expect, for one commit. Two steps may expect one
+ * instance at different counters (one read it before a commit of this server
+ * moved it on); the lower one stands, so that the commit is refused and each
+ * step goes again alone, since the instance cannot be at both.
+ */
+function mergeExpected(parts: PendingCommit[]): StepSeqs {
+  const merged = new Map<string, number>();
+  for (const { expected } of parts) {
+    for (const [instanceId, stepSeq] of expected) merged.set(instanceId, Math.min(stepSeq, merged.get(instanceId) ?? stepSeq));
+  }
+  return merged;
 }
 
 /** Each request on its own, one after the other (the batch keeps its one slot). */

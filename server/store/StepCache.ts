@@ -8,9 +8,9 @@
  * one PostgreSQL another server's change is not applied here, so there the
  * cache counts (`counted`): it knows each instance as of its step counter
  * (instances.step_seq, migrations/005), which every commit raises, and an
- * answer names the counters it relies on. The store asks the database for
- * them before it uses the answer; if one moved, that instance is dropped here
- * and the step loads from the database.
+ * answer names the counters it relies on. The store has the database
+ * confirm them, with the step's commit or before it uses the answer; if one
+ * moved, that instance is dropped here and the step loads from the database.
  *
  * It answers only what it knows completely: a user task, an instance, an
  * element instance, and a scope chain whose every scope it has followed since

@@ -3,7 +3,7 @@
  * a change set as the rows umlauf_commit reads (migrations/002 and 004).
  */
 import type { ChangeSet, LoadKey, ScopeChain } from '../../engine/index.js';
-import type { CountedInstances } from './StepCache.js';
+import type { CountedInstances, StepSeqs } from './StepCache.js';
 import {
   elementInstanceRows, historyRows, incidentRows, instanceRows, jobRows, outputRows, subscriptionRows, userTaskRows, variableRows,
   type RowMapping,
@@ -69,11 +69,13 @@ export function stepSeqsOf(keys: LoadKey[], answers: unknown[]): Map<string, num
 
 /**
  * The change set as umlauf_commit reads it: the same shape, with rows instead
- * of records; on PostgreSQL with the instances whose step counters it raises.
+ * of records; on PostgreSQL with the instances whose step counters it raises,
+ * and the counters it must find (migrations/007).
  */
-export function changeSetRows(changes: ChangeSet, counted?: CountedInstances): unknown {
+export function changeSetRows(changes: ChangeSet, counted?: CountedInstances, expected?: StepSeqs): unknown {
   return {
     ...counted,
+    ...(expected && expected.size > 0 ? { expectedStepSeqs: Object.fromEntries(expected) } : {}),
     instances: changes.instances.map((record) => instanceRows.toRow(record)),
     elementInstances: {
       put: changes.elementInstances.put.map((record) => elementInstanceRows.toRow(record)),

@@ -10,6 +10,7 @@ import * as identity from './003_identity.js';
 import * as chainVariables from './004_chain_variables.js';
 import * as stepCounter from './005_step_counter.js';
 import * as cheaperStepCounters from './006_cheaper_step_counters.js';
+import * as readsConfirmedAtCommit from './007_reads_confirmed_at_commit.js';
 
 interface Migration {
   name: string;
@@ -24,6 +25,7 @@ const all: Migration[] = [
   { name: '004_chain_variables', ...chainVariables },
   { name: '005_step_counter', ...stepCounter },
   { name: '006_cheaper_step_counters', ...cheaperStepCounters },
+  { name: '007_reads_confirmed_at_commit', ...readsConfirmedAtCommit },
 ];
 
 export const migrations: Knex.MigrationSource<Migration> = {

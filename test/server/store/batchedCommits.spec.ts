@@ -7,7 +7,7 @@
  * certain, whatever the speed of the database.
  */
 import { expect } from 'chai';
-import { ConflictError, Engine, emptyChangeSet, type ChangeSet, type Loaded, type LoadKey, type ScopeChain } from '../../../engine/index.js';
+import { ConflictError, Engine, emptyChangeSet, type ChangeSet, type Loaded, type LoadKey, type ScopeChain, type StepRun } from '../../../engine/index.js';
 import type { ElementInstanceRecord, HistoryEvent } from '../../../engine/types.js';
 import { KnexStore, type BatchSettings, type KnexStoreOptions } from '../../../server/store/KnexStore.js';
 import { databaseKind, useTestDatabase } from '../../support/database.js';
@@ -30,10 +30,10 @@ class SubmissionCountingStore extends KnexStore {
   private submitted = 0;
   private readonly waiting: { count: number; resolve: () => void }[] = [];
 
-  override commit(changes: ChangeSet): Promise<void> {
+  override commit(changes: ChangeSet, run?: StepRun): Promise<void> {
     this.submitted += 1;
     for (const waiter of this.waiting.filter(({ count }) => count <= this.submitted)) waiter.resolve();
-    return super.commit(changes);
+    return super.commit(changes, run);
   }
 
   /**

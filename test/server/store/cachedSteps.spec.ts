@@ -1,13 +1,13 @@
 /**
  * KnexStore with its step cache: a step of an instance this server just wrote
  * loads nothing from the database. On PostgreSQL, where other servers may
- * write, it first asks for the instance's step counter, and loads after all
- * when another server has moved it on. The stores on one database in one
- * process share what they know, so one store's commits are seen by the
- * others at once.
+ * write, its commit names the instance's step counter the answers were as of,
+ * and is refused when another server has moved it on; the step then runs
+ * again on what it loads. The stores on one database in one process share
+ * what they know, so one store's commits are seen by the others at once.
  */
 import { expect } from 'chai';
-import { ConflictError, Engine, type ChangeSet } from '../../../engine/index.js';
+import { ConflictError, Engine, type ChangeSet, type LoadKey, type StepRun } from '../../../engine/index.js';
 import { KnexStore } from '../../../server/store/KnexStore.js';
 import { databaseChangedOutside } from '../../../server/store/sharedState.js';
 import { openDatabase } from '../../../server/store/database.js';
@@ -30,9 +30,9 @@ const twoTasks = (name = 'Zwei') => `<?xml version="1.0" encoding="UTF-8"?>
 /** Counts the commits that lost a race (the engine runs those steps again on fresh data). */
 class ConflictCountingStore extends KnexStore {
   conflicts = 0;
-  override async commit(changes: ChangeSet): Promise<void> {
+  override async commit(changes: ChangeSet, run?: StepRun): Promise<void> {
     try {
-      await super.commit(changes);
+      await super.commit(changes, run);
     } catch (error) {
       if (error instanceof ConflictError) this.conflicts += 1;
       throw error;
@@ -73,6 +73,11 @@ describe(`KnexStore's step cache on ${databaseKind}`, () => {
 
     expect(tap.callsOf('umlauf_commit')).to.have.length(3);
     expect(tap.callsOf('umlauf_load')).to.have.length(0);
+    expect(tap.callsOf('umlauf_step_seqs'), 'nor asked for step counters before a step').to.have.length(0);
+    if (databaseKind === 'PostgreSQL') {
+      const expected = tap.callsOf('umlauf_commit').map((call) => (call.argument as { expectedStepSeqs?: unknown }).expectedStepSeqs);
+      expect(expected, 'each completion confirms the counter its step read the instance at').to.deep.equal([undefined, { [instance.id]: 0 }, { [instance.id]: 1 }]);
+    }
     expect((await engine.getInstance(instance.id))?.state).to.equal('completed');
   });
 
@@ -177,7 +182,7 @@ describe(`KnexStore's step cache on ${databaseKind}`, () => {
     expect(open.map(({ elementId }) => elementId)).to.deep.equal(['second']);
   });
 
-  (databaseKind === 'PostgreSQL' ? it : it.skip)('sees what another server did to an instance it knows, before it runs the step', async () => {
+  (databaseKind === 'PostgreSQL' ? it : it.skip)('runs a step again on what it loads when another server moved on an instance it knows', async () => {
     const { store, engine, instance, first } = await startedOnCountingStore();
     // Another server: its own pool, so its own cache.
     const otherServer = openDatabase(db.current.options);
@@ -189,10 +194,47 @@ describe(`KnexStore's step cache on ${databaseKind}`, () => {
       await otherServer.close();
     }
 
-    // The step counter moved on: the step loads the task as the other server left it and refuses at once, racing no one.
+    // The step runs on what this server knew, and its commit is refused: the step counter moved on.
+    // Run again on the task as the other server left it, the step refuses.
     const again = await engine.completeUserTask(first).then(() => undefined, (error: unknown) => error);
     expect(again).to.be.instanceOf(ConflictError);
-    expect(store.conflicts).to.equal(0);
+    expect(store.conflicts).to.equal(1);
     expect((await engine.getInstance(instance.id)).state).to.equal('completed');
+  });
+
+  (databaseKind === 'PostgreSQL' ? it : it.skip)('does not commit a step on what another server changed of an instance that the step only read', async () => {
+    await db.current.freshStore();
+    const store = new ConflictCountingStore(db.current.database.knex);
+    const engine = new Engine({ store });
+    await engine.deploy(twoTasks());
+    const instance = await engine.startProcess('two-tasks', { initiator: 'anna', decision: 'anna' });
+    const first = await openTask(engine, instance.id);
+    // Another server changes a variable that the next step reads and no step writes: only the step counter tells.
+    await db.current.database.knex.transaction(async (trx) => {
+      await trx('variables').where({ scope_id: instance.id, name: 'decision' }).update({ value: JSON.stringify('ben') });
+      await trx('instances').where({ id: instance.id }).increment('step_seq', 1);
+    });
+
+    await engine.completeUserTask(first);
+    expect(store.conflicts, 'the run on what this server knew was refused').to.equal(1);
+    const [second] = await engine.store.listUserTasks({ instanceId: instance.id, state: 'open' });
+    expect(second).to.include({ elementId: 'second', assignee: 'ben' });
+  });
+
+  (databaseKind === 'PostgreSQL' ? it : it.skip)('confirms what it answered a run from memory when asked, and drops an instance that moved on', async () => {
+    const { store, instance, first } = await startedOnCountingStore();
+    const keys: LoadKey[] = [{ kind: 'userTask', id: first }];
+    const current = {};
+    await store.load(keys, current);
+    expect(await store.confirmReads(current)).to.equal(true);
+
+    const outdated = {};
+    const [answer] = await store.load(keys, outdated);
+    expect(answer?.value).to.include({ state: 'open' });
+    await db.current.database.knex('instances').where({ id: instance.id }).increment('step_seq', 1);
+    expect(await store.confirmReads(outdated)).to.equal(false);
+    const tap = new StepFunctionTap();
+    await new KnexStore(tap.wrap(db.current.database.knex)).load(keys, {});
+    expect(tap.callsOf('umlauf_load'), 'the instance was dropped, so the next run loads it').to.have.length(1);
   });
 });

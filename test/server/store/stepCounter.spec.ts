@@ -1,7 +1,8 @@
 /**
- * umlauf_commit_counted (migrations/005, 006) raises the step counter of every
- * instance a change set touches, also one it only removes rows of, and
- * answers the counters it left; the step cache on PostgreSQL relies on it.
+ * umlauf_commit_counted (migrations/005, 006, 007) raises the step counter of
+ * every instance a change set touches, also one it only removes rows of, and
+ * answers the counters it left; it refuses a change set whose step read an
+ * instance that has moved on since. The step cache on PostgreSQL relies on it.
  */
 import { expect } from 'chai';
 import { emptyChangeSet, Engine, type ChangeSet } from '../../../engine/index.js';
@@ -29,7 +30,7 @@ describe('umlauf_commit_counted', () => {
   }
 
   /** Without `counted`, as a server of migration 005 sent it: every removal's instance is read from its row. */
-  async function commitCounted(changes: ChangeSet, counted?: Partial<CountedInstances>): Promise<Record<string, number>> {
+  async function commitCounted(changes: ChangeSet, counted?: Partial<CountedInstances> & { expectedStepSeqs?: Record<string, number> }): Promise<Record<string, number>> {
     const rows = { ...changeSetRows(changes) as object, ...counted };
     const result = await db.current.database.knex.raw('select umlauf_commit_counted(?::jsonb) as counters', [JSON.stringify(rows)]) as { rows: { counters: Record<string, number> }[] };
     return result.rows[0]!.counters;
@@ -81,6 +82,33 @@ describe('umlauf_commit_counted', () => {
     expect(await stepSeqOf(first.instanceId)).to.equal(firstBefore);
     expect(await db.current.database.knex('element_instances').whereIn('id', [first.taskElementId, second.taskElementId])).to.have.length(0);
   });
+
+  it('lands when the instances the step read are at the counters it expects, raising only those it writes', async () => {
+    const started = await startedInstances(2);
+    const [written, read] = [started[0]!.instanceId, started[1]!.instanceId];
+    const [writtenBefore, readBefore] = [await stepSeqOf(written), await stepSeqOf(read)];
+    const changes = emptyChangeSet();
+    changes.elementInstances.remove.push({ id: started[0]!.taskElementId, rev: 1 });
+    const counters = await commitCounted(changes, { steps: [written], expectedStepSeqs: { [written]: writtenBefore, [read]: readBefore } });
+    expect(counters).to.deep.equal({ [written]: writtenBefore + 1 });
+    expect(await stepSeqOf(read)).to.equal(readBefore);
+    expect(await db.current.database.knex('element_instances').where({ id: started[0]!.taskElementId })).to.have.length(0);
+  });
+
+  for (const which of ['writes', 'only read'] as const) {
+    it(`refuses a change set, landing nothing, when an instance its step ${which} has moved on from the counter it expects`, async () => {
+      const started = await startedInstances(2);
+      const [written, read] = [started[0]!.instanceId, started[1]!.instanceId];
+      const [writtenBefore, readBefore] = [await stepSeqOf(written), await stepSeqOf(read)];
+      const expected = which === 'writes' ? { [written]: writtenBefore - 1, [read]: readBefore } : { [written]: writtenBefore, [read]: readBefore + 1 };
+      const changes = emptyChangeSet();
+      changes.elementInstances.remove.push({ id: started[0]!.taskElementId, rev: 1 });
+      const failure = await commitCounted(changes, { steps: [written], expectedStepSeqs: expected }).then(() => undefined, (error: unknown) => error);
+      expect((failure as { code?: string }).code).to.equal('UM409');
+      expect([await stepSeqOf(written), await stepSeqOf(read)]).to.deep.equal([writtenBefore, readBefore]);
+      expect(await db.current.database.knex('element_instances').where({ id: started[0]!.taskElementId })).to.have.length(1);
+    });
+  }
 
   it('raises nothing when the change set does not land', async () => {
     const { instanceId, taskElementId } = await startedInstance();

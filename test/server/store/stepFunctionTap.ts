@@ -1,15 +1,16 @@
 /**
  * A tap on a store's connection for tests that count or hold the calls of the
- * step functions umlauf_load and umlauf_commit (see KnexStore.callStepFunction).
+ * step functions umlauf_load and umlauf_commit (see KnexStore.callStepFunction),
+ * and count the questions for step counters (umlauf_step_seqs).
  */
 import type { Knex } from 'knex';
 
-export type StepFunction = 'umlauf_load' | 'umlauf_commit';
+export type StepFunction = 'umlauf_load' | 'umlauf_commit' | 'umlauf_step_seqs';
 
 /** One call of a step function as the database got it. */
 export interface StepFunctionCall {
   name: StepFunction;
-  /** The jsonb argument: a change set's rows for umlauf_commit, the keys for umlauf_load. */
+  /** The jsonb argument: a change set's rows for umlauf_commit, the keys for umlauf_load; the instance ids for umlauf_step_seqs. */
   argument: unknown;
   failed: boolean;
 }
@@ -116,10 +117,12 @@ export class StepFunctionTap {
     const [first, second] = args;
     const text = typeof first === 'string' ? first : (first as { text: string }).text;
     // On PostgreSQL a commit goes through umlauf_commit_counted (migrations/005), which calls umlauf_commit.
-    const called = /\b(umlauf_load|umlauf_commit)(?:_counted)?\(/.exec(text);
+    const called = /\b(umlauf_load|umlauf_commit|umlauf_step_seqs)(?:_counted)?\(/.exec(text);
     if (!called) return undefined;
     const name = called[1] as StepFunction;
-    const call: StepFunctionCall = { name, argument: JSON.parse(jsonArgument(method, text, typeof first === 'string' ? second : first)), failed: false };
+    const valuesOrConfig = typeof first === 'string' ? second : first;
+    const argument = name === 'umlauf_step_seqs' ? firstValue(valuesOrConfig) : JSON.parse(jsonArgument(method, text, valuesOrConfig));
+    const call: StepFunctionCall = { name, argument, failed: false };
     this.calls.push(call);
     return call;
   }
@@ -131,11 +134,14 @@ export class StepFunctionTap {
  * or inline as a quoted literal through PGlite's exec.
  */
 function jsonArgument(method: ConnectionMethod, text: string, valuesOrConfig: unknown): string {
-  if (method === 'query') {
-    const values = Array.isArray(valuesOrConfig) ? valuesOrConfig : (valuesOrConfig as { values: unknown[] }).values;
-    return values[0] as string;
-  }
+  if (method === 'query') return firstValue(valuesOrConfig) as string;
   const literal = /umlauf_(?:load|commit)\('((?:[^']|'')*)'::jsonb\)/s.exec(text);
   if (!literal) throw new Error(`the tap cannot read the argument of: ${text.slice(0, 80)}`);
   return literal[1]!.replaceAll("''", "'");
+}
+
+/** The first value of a statement sent with values (pg gets { text, values }, PGlite text and values). */
+function firstValue(valuesOrConfig: unknown): unknown {
+  const values = Array.isArray(valuesOrConfig) ? valuesOrConfig : (valuesOrConfig as { values: unknown[] }).values;
+  return values[0];
 }
