@@ -17,6 +17,8 @@
  * (c) a distribution (processes/acknowledgment.bpmn) to 9,000 recipients: time to start,
  *     confirmations/s over 1,000 of the 9,000 tasks (with 8 clients, and on PGlite with 1 too)
  * (d) the cost of one confirmation at fan-out 10 versus 9,000, one client (flat is the target)
+ * and, for scale, the issue's reference measured on this machine: PostgreSQL alone running a step
+ * equivalent to one of the engine's on 8 connections (bench/postgresAlone.ts).
  *
  * "8 clients" are 8 async workers in this process, each with its own Engine, all on one
  * KnexStore (on PostgreSQL with a pool of 10 connections, on PGlite its one), which sends the
@@ -38,6 +40,7 @@ import { defaultBatchSettings, KnexStore } from '../server/store/KnexStore.js';
 import { migrateToLatest, openDatabase, type Database } from '../server/store/database.js';
 import { jitteredPause } from '../server/store/retryPause.js';
 import { threeTasks } from './threeTasks.js';
+import { measurePostgresAlone, type PostgresAlone } from './postgresAlone.js';
 
 const self = fileURLToPath(import.meta.url);
 const defaultUrl = 'postgres://postgres@127.0.0.1:5432/test';
@@ -275,7 +278,7 @@ async function deployed(database: Database): Promise<void> {
 const fmt = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const redacted = (url: string): string => { const u = new URL(url); u.password = u.password ? '***' : ''; return u.toString(); };
 
-async function postgres(): Promise<{ results: [Result, Result]; version: string } | { error: string }> {
+async function postgres(): Promise<{ results: [Result, Result]; version: string; alone: PostgresAlone } | { error: string }> {
   const admin = knex({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
   const name = `umlauf_bench_${process.pid}`;
   let created = false;
@@ -292,11 +295,12 @@ async function postgres(): Promise<{ results: [Result, Result]; version: string 
     }
     const url = new URL(databaseUrl);
     url.pathname = `/${name}`;
+    const alone = await measurePostgresAlone(url.toString());
     database = openDatabase({ url: url.toString(), poolSize: 10 });
     await deployed(database);
     const one = await measure(database, 1, N_PG, { cost: true, confirmations: false });
     const eight = await measure(database, 8, N_PG, { cost: false, confirmations: true });
-    return { results: [one, eight], version };
+    return { results: [one, eight], version, alone };
   } finally {
     await database?.close();
     if (created) await admin.raw('drop database if exists ?? with (force)', [name]);
@@ -380,5 +384,13 @@ for (const { title, result } of columns) {
   }
 }
 console.log(`\n${verdicts.join('\n')}`);
-console.log('Reference: PostgreSQL alone ~9,000–17,000 tx/s of an equivalent step; bpmn-engine with state saved to PostgreSQL ~130–160 inst/s.');
+if ('results' in pg) {
+  // A 3-task instance is 4 steps: its start and 3 completions.
+  const bound = pg.alone.transactionsPerSecond / 4;
+  console.log(`PostgreSQL alone on this machine: ${fmt(pg.alone.transactionsPerSecond)} tx/s of an equivalent step on ${pg.alone.connections} connections `
+    + `(update a task, insert history, insert the next task; one round trip each), so 3-task instances are bounded near ${fmt(bound)}/s; `
+    + `the engine with 8 clients reaches ${fmt((100 * pg.results[1].instancesPerSecond) / bound)}% of that.`);
+}
+console.log('Reference from the issue, on another machine of this class: PostgreSQL alone ~9,000–17,000 tx/s of an equivalent step (3-task instances bounded near 2,500–4,000/s); '
+  + 'bpmn-engine with state saved to PostgreSQL ~130–160 inst/s.');
 console.log(`Steps: startProcess and completeUserTask timed per call; each client finds its tasks with one inbox query (store.listUserTasks by assignee, not timed) per page. Total ${fmt((performance.now() - total) / 1000, 1)} s, load ${load()}.`);
