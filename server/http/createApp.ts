@@ -15,6 +15,7 @@ import { mountRoutes } from './router.js';
 import { openApiDocument } from './openapi.js';
 import { errorResponse, HttpError } from './errors.js';
 import { apiRoutes } from './routes/index.js';
+import { DatabaseLoginAttempts } from './loginAttempts.js';
 
 export const apiVersion = '0.1.0';
 
@@ -77,13 +78,14 @@ function bodyParsers(services: Services) {
 
 /**
  * Stops password guessing: per client address, failed logins are counted, and
- * after too many even the right password waits for the window to pass. Each
- * server counts for itself, so N servers allow N times as many guesses.
+ * after too many even the right password waits for the window to pass. The
+ * count is kept in the database, shared by all servers on it.
  */
 function loginLimiter(services: Services) {
   return rateLimit({
     windowMs: services.http.loginWindowMilliseconds,
     limit: services.http.loginAttempts,
+    store: new DatabaseLoginAttempts(services.knex, services.http.loginWindowMilliseconds),
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,

@@ -37,7 +37,7 @@ export interface TestUser {
   groups?: string[];
 }
 
-const identityTables = ['comments', 'instance_starts', 'api_tokens', 'sessions', 'deputies', 'memberships', 'groups', 'users'];
+const identityTables = ['login_attempts', 'comments', 'instance_starts', 'api_tokens', 'sessions', 'deputies', 'memberships', 'groups', 'users'];
 const engineTables = ['history', 'multi_instance_outputs', 'incidents', 'subscriptions', 'jobs', 'user_tasks', 'variables', 'element_instances', 'instances', 'definitions', 'deployments'];
 
 /** Registers before/after hooks in the calling describe block. */

@@ -11,6 +11,7 @@ import * as chainVariables from './004_chain_variables.js';
 import * as stepCounter from './005_step_counter.js';
 import * as cheaperStepCounters from './006_cheaper_step_counters.js';
 import * as readsConfirmedAtCommit from './007_reads_confirmed_at_commit.js';
+import * as loginAttempts from './008_login_attempts.js';
 
 interface Migration {
   name: string;
@@ -26,6 +27,7 @@ const all: Migration[] = [
   { name: '005_step_counter', ...stepCounter },
   { name: '006_cheaper_step_counters', ...cheaperStepCounters },
   { name: '007_reads_confirmed_at_commit', ...readsConfirmedAtCommit },
+  { name: '008_login_attempts', ...loginAttempts },
 ];
 
 export const migrations: Knex.MigrationSource<Migration> = {

@@ -1,7 +1,11 @@
 /** The API's safety rails: headers, CSRF, login rate limit, body limits, one error shape and no leaked internals. */
 import { expect } from 'chai';
 import { databaseKind } from '../../support/database.js';
-import { useTestServer } from '../../support/http.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../../server/http/createApp.js';
+import { Client, useTestServer } from '../../support/http.js';
+import { eventually } from '../../support/eventually.js';
 
 describe(`the API's safety rails (on ${databaseKind})`, () => {
   const server = useTestServer({ jsonLimitBytes: 2_048, xmlLimitBytes: 4_096 });
@@ -87,18 +91,45 @@ describe(`the API's safety rails (on ${databaseKind})`, () => {
 });
 
 describe(`the login rate limit (on ${databaseKind})`, () => {
-  const server = useTestServer({ loginAttempts: 3 });
+  const server = useTestServer({ loginAttempts: 3, loginWindowMilliseconds: 60_000 });
+  let second: Server | undefined;
 
-  before(async () => {
+  beforeEach(async () => {
     await server.reset([{ id: 'clerk', roles: ['employee'] }]);
   });
 
+  afterEach(async () => {
+    second?.closeAllConnections();
+    await new Promise((resolve) => second?.close(resolve) ?? resolve(undefined));
+    second = undefined;
+  });
+
+  const attempt = (url: string, password: string) => new Client(url).post('/api/login', { userId: 'clerk', password }).then((answer) => answer.status);
+
   it('answers 429 after too many login attempts from one address, even with the right password', async () => {
-    const anonymous = server.anonymous();
     const statuses: number[] = [];
-    for (const password of ['wrong-1', 'wrong-2', 'wrong-3', 'clerk-password']) {
-      statuses.push((await anonymous.post('/api/login', { userId: 'clerk', password })).status);
-    }
+    for (const password of ['wrong-1', 'wrong-2', 'wrong-3', 'clerk-password']) statuses.push(await attempt(server.url, password));
     expect(statuses).to.deep.equal([401, 401, 401, 429]);
+  });
+
+  it('counts the failed logins of an address on every server of the database together', async () => {
+    // Another server on the same database: its own app, its own limiter.
+    second = createServer(createApp(server.services));
+    await new Promise<void>((resolve) => second?.listen(0, '127.0.0.1', resolve));
+    const secondUrl = `http://127.0.0.1:${(second.address() as AddressInfo).port}`;
+    const statuses = [
+      await attempt(server.url, 'wrong-1'), await attempt(secondUrl, 'wrong-2'), await attempt(secondUrl, 'wrong-3'),
+      await attempt(server.url, 'clerk-password'), await attempt(secondUrl, 'clerk-password'),
+    ];
+    expect(statuses).to.deep.equal([401, 401, 401, 429, 429]);
+  });
+
+  it('does not count a login that succeeded', async () => {
+    const hits = async () => (await server.services.knex('login_attempts').select('hits')).map((row: { hits: number }) => row.hits);
+    expect([await attempt(server.url, 'wrong-1'), await attempt(server.url, 'clerk-password')]).to.deep.equal([401, 200]);
+    // The limiter takes a success back after the answer has gone out.
+    await eventually(async () => (await hits())[0] === 1);
+    expect([await attempt(server.url, 'wrong-2'), await attempt(server.url, 'wrong-3'), await attempt(server.url, 'clerk-password')])
+      .to.deep.equal([401, 401, 429]);
   });
 });

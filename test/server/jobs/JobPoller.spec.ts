@@ -6,18 +6,10 @@ import { JobPoller } from '../../../server/jobs/JobPoller.js';
 import { isDatabaseReachable } from '../../../server/store/health.js';
 import { fixture } from '../../support/scenario.js';
 import { databaseKind, databaseUrl, useTestDatabase } from '../../support/database.js';
+import { eventually } from '../../support/eventually.js';
 
 const timers = fixture(import.meta.url, '../store/timers.bpmn');
 const silent = pino({ level: 'silent' });
-
-/** Polls a condition until it holds or the time is up. */
-async function eventually(condition: () => Promise<boolean>, withinMilliseconds = 10_000): Promise<void> {
-  const deadline = Date.now() + withinMilliseconds;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('the condition did not come true in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe(`JobPoller on ${databaseKind}`, function () {
   this.timeout(60_000);
