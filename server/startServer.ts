@@ -64,6 +64,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   if (options.pollJobs !== false) poller.start();
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   log.info({ url, database: database.kind, ...(database.kind === 'pglite' ? { dataDir: config.dataDir } : {}) }, 'Umlauf is running');
+  if (database.kind === 'pglite') {
+    // PGlite's Node file system has no fsync (see README): an operator should hear it from the server, not from a lost folder.
+    log.warn({ dataDir: config.dataDir }, 'embedded PGlite does not flush commits to disk: a crash of the machine or a power loss can lose the last ones; '
+      + 'set DATABASE_URL to run on PostgreSQL in production');
+  }
   return {
     database, engine, poller, services, url,
     async stop() {

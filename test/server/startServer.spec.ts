@@ -28,6 +28,18 @@ describe(`startServer (on ${databaseKind})`, () => {
     expect(refused).to.equal('refused');
   });
 
+  it(`warns at start ${databaseKind === 'PGlite' ? 'that' : 'only on PGlite that'} commits are not flushed to disk`, async function () {
+    this.timeout(60_000);
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => { lines.push(line); } });
+    const server = await startServer(loadConfig({ PORT: '0' }), log, { database: db.current.database, pollJobs: false });
+    await server.stop();
+    const warnings = lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((entry) => entry.level === 40);
+    expect(warnings.map((entry) => entry.msg)).to.deep.equal(databaseKind === 'PGlite'
+      ? ['embedded PGlite does not flush commits to disk: a crash of the machine or a power loss can lose the last ones; set DATABASE_URL to run on PostgreSQL in production']
+      : []);
+  });
+
   it('seeds the demo organisation only once when started again', async function () {
     this.timeout(60_000);
     const config = loadConfig({ PORT: '0', UMLAUF_DEMO: '1' });
