@@ -3,7 +3,9 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { loadConfig, ConfigError } from '../../server/config.js';
 import { startServer } from '../../server/startServer.js';
-import { demoPassword, demoUsers } from '../../server/demo/organisation.js';
+import { demoGroups, demoPassword, demoUsers } from '../../server/demo/organisation.js';
+import { IdentityStore } from '../../server/identity/IdentityStore.js';
+import { databaseChangedOutside } from '../../server/store/sharedState.js';
 import { databaseKind, useTestDatabase } from '../support/database.js';
 import { login } from '../support/http.js';
 
@@ -46,6 +48,41 @@ describe(`startServer (on ${databaseKind})`, () => {
     const server = await startServer(config, pino({ level: 'silent' }), { database: db.current.database, pollJobs: false });
     await server.stop();
     expect(await db.current.database.knex('definitions').count({ count: '*' })).to.deep.equal([{ count: databaseKind === 'PGlite' ? 3 : '3' }]);
+  });
+});
+
+describe(`the demo data (on ${databaseKind})`, () => {
+  const db = useTestDatabase({ poolSize: 4 });
+  const demo = loadConfig({ PORT: '0', UMLAUF_DEMO: '1' });
+  const silent = pino({ level: 'silent' });
+  const count = async (table: string) => Number((await db.current.database.knex(table).count({ count: '*' }))[0]!.count);
+
+  beforeEach(async () => {
+    await db.current.database.knex.raw('truncate users, groups, memberships, deputies, sessions, definitions, deployments cascade');
+    databaseChangedOutside(db.current.database.knex);
+  });
+
+  it('lands whole or not at all: a seed cut off halfway leaves nothing, and the next start seeds it whole', async function () {
+    this.timeout(60_000);
+    const last = demoUsers[demoUsers.length - 1]!;
+    // A user of the last demo user's name makes the seed fail after the groups and the other users.
+    await new IdentityStore(db.current.database.knex).createUser({ id: last.id, displayName: 'in the way', password: 'x-password-123', roles: [] });
+    const failure = await startServer(demo, silent, { database: db.current.database, pollJobs: false }).then(() => undefined, (error: unknown) => error);
+    expect(failure).to.be.an('error');
+    expect([await count('users'), await count('groups'), await count('definitions')]).to.deep.equal([1, 0, 0]);
+
+    await db.current.database.knex('users').where({ id: last.id }).delete();
+    const server = await startServer(demo, silent, { database: db.current.database, pollJobs: false });
+    await server.stop();
+    expect([await count('users'), await count('groups'), await count('definitions')]).to.deep.equal([demoUsers.length, demoGroups.length, 3]);
+  });
+
+  it('is seeded once when several servers start with it at the same time', async function () {
+    this.timeout(60_000);
+    const starts = await Promise.allSettled([1, 2, 3].map(() => startServer(demo, silent, { database: db.current.database, pollJobs: false })));
+    await Promise.all(starts.map((start) => (start.status === 'fulfilled' ? start.value.stop() : undefined)));
+    expect(starts.map((start) => (start.status === 'fulfilled' ? 'started' : String(start.reason)))).to.deep.equal(['started', 'started', 'started']);
+    expect([await count('users'), await count('groups'), await count('definitions')]).to.deep.equal([demoUsers.length, demoGroups.length, 3]);
   });
 });
 
