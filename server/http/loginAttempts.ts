@@ -23,9 +23,9 @@ export class DatabaseLoginAttempts implements Store {
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
     const row = await this.knex('login_attempts').where({ key: this.prefix + key }).first() as { hits: number; resets_at: Date } | undefined;
-    const resetsAt = row && new Date(row.resets_at);
-    if (!row || !resetsAt || resetsAt <= this.clock()) return undefined;
-    return { totalHits: row.hits, resetTime: resetsAt };
+    if (!row) return undefined;
+    const resetsAt = new Date(row.resets_at);
+    return resetsAt <= this.clock() ? undefined : { totalHits: row.hits, resetTime: resetsAt };
   }
 
   /** One statement, so that concurrent attempts on several servers each count. */
