@@ -5,7 +5,8 @@
  * Env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a fresh database
  * umlauf_bench_<pid> is made there and dropped at the end), BENCH_N (instances for PostgreSQL,
  * default 1,000), BENCH_N_PGLITE (default BENCH_N or 500), BENCH_IN_FLIGHT (the store's load and commit
- * calls at once, default as the server runs it), BENCH_WARMUP (unmeasured instances before each measurement,
+ * calls at once, default as the server runs it), BENCH_PIPELINED (on PostgreSQL, commit calls at once pipelined on
+ * one connection, default as the server runs it; 0 sends them as BENCH_IN_FLIGHT says), BENCH_WARMUP (unmeasured instances before each measurement,
  * default 500).
  *
  * For PostgreSQL and for PGlite (in a fresh data directory on disk, as `npm start` runs it; removed at the end),
@@ -22,8 +23,9 @@
  *
  * "8 clients" are 8 async workers in this process, each with its own Engine, all on one
  * KnexStore (on PostgreSQL with a pool of 10 connections, on PGlite its one), which sends the
- * loads and commits of steps that arrive together as one call (server/store/Batcher.ts), with
- * the server's jittered pause before a retry. Most steps load nothing: the store's step cache
+ * loads and commits of steps that arrive together as one call (server/store/Batcher.ts; on
+ * PostgreSQL two commit calls in flight, pipelined on one connection: server/store/pipelinedConnection.ts),
+ * with the server's jittered pause before a retry. Most steps load nothing: the store's step cache
  * (server/store/StepCache.ts) answers from what the earlier steps wrote; on PostgreSQL the commit
  * confirms the instances' step counters (server/store/migrations/005 to 007).
  * Commits that lose a race are retried inside the engine; the bench counts them, and counts
@@ -49,6 +51,8 @@ const N_PG = Number(process.env.BENCH_N ?? 1_000);
 const N_PGLITE = Number(process.env.BENCH_N_PGLITE ?? process.env.BENCH_N ?? 500);
 /** Load and commit calls a store runs at once (KnexStore's BatchSettings.maxInFlight). */
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? defaultBatchSettings.maxInFlight);
+/** Commit calls pipelined on one connection on PostgreSQL (KnexStore's BatchSettings.pipelinedCommits); 0 for none. */
+const PIPELINED = Number(process.env.BENCH_PIPELINED ?? defaultBatchSettings.pipelinedCommits ?? 0);
 const FAN_OUT = 9_000;
 const CONFIRMATIONS = 1_000;
 const COST_SAMPLES = 200;
@@ -189,7 +193,7 @@ async function confirmationCost(engine: Engine, fanOut: number, existing?: strin
 async function measure(database: Database, clients: number, wanted: number, part: { cost: boolean; confirmations: boolean }): Promise<Result> {
   const rounds = Math.ceil(wanted / FOLDERS);
   const n = rounds * FOLDERS;
-  const store = new CountingStore(database.knex, { ...defaultBatchSettings, maxInFlight: IN_FLIGHT });
+  const store = new CountingStore(database.knex, { ...defaultBatchSettings, maxInFlight: IN_FLIGHT, pipelinedCommits: PIPELINED || undefined });
   // As the server runs them: a step that lost a race waits a short random pause before it runs again.
   const engines = Array.from({ length: clients }, () => new Engine({ store, pauseBeforeRetry: jitteredPause }));
   const warmup: Counters = { escaped: 0, failed: 0 };
@@ -325,7 +329,8 @@ async function pglite(): Promise<[Result, Result]> {
 
 const load = (): string => loadavg().map((value) => fmt(value, 1)).join(' / ');
 console.log(`Umlauf store benchmark — node ${process.version}, ${cpus().length} CPUs (load ${load()}), PostgreSQL at ${redacted(databaseUrl)}, PGlite on disk (${tmpdir()})`);
-console.log(`N = ${fmt(N_PG)} instances on PostgreSQL, ${fmt(N_PGLITE)} on PGlite; distribution to ${fmt(FAN_OUT)}; ${fmt(CONFIRMATIONS)} confirmations; ${IN_FLIGHT} load and ${IN_FLIGHT} commit call(s) in flight\n`);
+console.log(`N = ${fmt(N_PG)} instances on PostgreSQL, ${fmt(N_PGLITE)} on PGlite; distribution to ${fmt(FAN_OUT)}; ${fmt(CONFIRMATIONS)} confirmations; ${IN_FLIGHT} load and ${IN_FLIGHT} commit call(s) in flight`
+  + `${PIPELINED ? `, on PostgreSQL ${PIPELINED} commit calls pipelined on one connection` : ''}\n`);
 
 const total = performance.now();
 const pg = await postgres();

@@ -5,22 +5,8 @@
  */
 import { expect } from 'chai';
 import { Batcher, type BatcherOptions, type Outcome } from '../../../server/store/Batcher.js';
+import { deferred, type Deferred } from '../../support/deferred.js';
 
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((onResolve, onReject) => {
-    resolve = onResolve;
-    reject = onReject;
-  });
-  return { promise, resolve, reject };
-}
 
 /** One call of `send`: the items it got and the answer the test gives it. */
 interface Call {

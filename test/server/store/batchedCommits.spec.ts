@@ -96,20 +96,34 @@ describe(`batched loads and commits on ${databaseKind}`, function () {
     expect(completed.filter((event) => event.elementId === 'end')).to.have.length(1);
   }
 
+  /**
+   * Completes the tasks of 12 instances at once while commits are held until
+   * every step has submitted; checks that every one landed and answers how
+   * many steps each umlauf_commit carried.
+   */
+  async function completeTwelveHeld(batching: BatchSettings): Promise<number[]> {
+    const { tap, store, engine } = await setUp(batching);
+    const work = await startInstances(engine, 12);
+    tap.forget();
+    tap.hold('umlauf_commit');
+    const completions = Promise.all(work.map(({ taskId }, index) => engine.completeUserTask(taskId, { answer: index })));
+    await store.awaitSubmissions(work.length, completions);
+    tap.release('umlauf_commit');
+    await completions;
+    expect(tap.callsOf('umlauf_commit').some((call) => call.failed)).to.equal(false);
+    for (const [index, item] of work.entries()) await expectCompleted(engine, item, index);
+    return tap.changeSetsPerCommit();
+  }
+
   describe('commits', () => {
     it('sends the steps that arrive while a commit is in flight as one umlauf_commit, and lands every one', async () => {
-      const { tap, store, engine } = await setUp({ maxInFlight: 1, maxBatch: 32 });
-      const work = await startInstances(engine, 12);
-      tap.forget();
-      tap.hold('umlauf_commit');
-      const completions = Promise.all(work.map(({ taskId }, index) => engine.completeUserTask(taskId, { answer: index })));
-      await store.awaitSubmissions(work.length, completions);
-      tap.release('umlauf_commit');
-      await completions;
+      expect(await completeTwelveHeld({ maxInFlight: 1, maxBatch: 32 })).to.deep.equal([1, 11]);
+    });
 
-      expect(tap.changeSetsPerCommit()).to.deep.equal([1, 11]);
-      expect(tap.callsOf('umlauf_commit').some((call) => call.failed)).to.equal(false);
-      for (const [index, item] of work.entries()) await expectCompleted(engine, item, index);
+    it('on PostgreSQL sends pipelinedCommits commits at once, one behind the other; on PGlite one', async () => {
+      const sizes = await completeTwelveHeld({ maxInFlight: 1, maxBatch: 32, pipelinedCommits: 2 });
+      // The first step finds a free slot and goes alone; on PostgreSQL so does the second, into the second slot.
+      expect(sizes).to.deep.equal(databaseKind === 'PostgreSQL' ? [1, 1, 10] : [1, 11]);
     });
 
     it('puts no more than maxBatch steps in one commit and loses none when far more arrive at once', async () => {
