@@ -11,6 +11,7 @@ import { behaviors } from './elements/index.js';
 import { loadKeyString, type ChainVariables, type ChangeSet, type LoadKey, type ScopeChain, type StepRun, type Store } from './store/Store.js';
 import type { ElementInstanceRecord } from './types.js';
 import { ConflictError } from './errors.js';
+import { instanceTurnsOf, instancesWrittenBy } from './InstanceTurns.js';
 import type { ProcessModel } from './model/ProcessModel.js';
 import type { Deployer } from './Deployer.js';
 import * as commands from './runtime/commands.js';
@@ -57,28 +58,45 @@ export class StepRunner {
    * wrote instead of reading it back (which costs round trips).
    */
   async runCommitted<T>(preload: LoadKey[], command: (execution: Execution) => T, options: RunOptions = {}): Promise<Committed<T>> {
-    for (let conflicts = 0; ; conflicts++) {
-      const run: StepRun = {};
-      let committing = false;
-      let outcome: { result: T; execution: Execution };
-      let changes: ChangeSet;
-      try {
-        outcome = await this.execute(preload, command, options, run);
-        committing = true;
-        changes = outcome.execution.state.toChangeSet();
-        await this.store.commit(changes, run);
-      } catch (error) {
-        // A ConflictError from the command itself (a task no longer open) is its answer, if what it read was current;
-        // one from the commit is a lost race.
-        const lostRace = error instanceof InconsistentRead || (committing && error instanceof ConflictError)
-          || (!committing && !(await this.readsStillCurrent(run)));
-        if (!lostRace || options.retryConflicts === false || conflicts >= maxConflictRetries) throw error;
-        await this.pauseBeforeRetry(conflicts + 1);
-        continue;
+    const turns = instanceTurnsOf(this.store);
+    let endTurn: (() => void) | undefined;
+    try {
+      for (let conflicts = 0; ; conflicts++) {
+        const run: StepRun = {};
+        let committing = false;
+        let written: string[] = [];
+        let outcome: { result: T; execution: Execution };
+        let changes: ChangeSet;
+        try {
+          outcome = await this.execute(preload, command, options, run);
+          changes = outcome.execution.state.toChangeSet();
+          written = instancesWrittenBy(changes);
+          if (!endTurn && turns.busy(written) && options.retryConflicts !== false) {
+            // Steps that lost a race on these instances are waiting: this one would lose to them too.
+            endTurn = await turns.take(written);
+            continue;
+          }
+          committing = true;
+          await this.store.commit(changes, run);
+        } catch (error) {
+          // A ConflictError from the command itself (a task no longer open) is its answer, if what it read was current;
+          // one from the commit is a lost race.
+          const lostRace = error instanceof InconsistentRead || (committing && error instanceof ConflictError)
+            || (!committing && !(await this.readsStillCurrent(run)));
+          if (!lostRace || options.retryConflicts === false || conflicts >= maxConflictRetries) throw error;
+          if (!endTurn && written.length > 0) endTurn = await turns.take(written);
+          else await this.pauseBeforeRetry(conflicts + 1);
+          continue;
+        }
+        // The next step of these instances may go while this one's effects run.
+        endTurn?.();
+        endTurn = undefined;
+        const effects = outcome.execution.effects;
+        for (const effect of effects) await this.performEffect(effect);
+        return { result: outcome.result, changes, hadEffects: effects.length > 0 };
       }
-      const effects = outcome.execution.effects;
-      for (const effect of effects) await this.performEffect(effect);
-      return { result: outcome.result, changes, hadEffects: effects.length > 0 };
+    } finally {
+      endTurn?.();
     }
   }
 
