@@ -71,9 +71,10 @@ export class StepRunner {
           outcome = await this.execute(preload, command, options, run);
           changes = outcome.execution.state.toChangeSet();
           written = instancesWrittenBy(changes);
-          if (!endTurn && turns.busy(written) && options.retryConflicts !== false) {
+          const rivalsWaiting = this.store.stepsOfAnInstanceConflict ? turns.busy(written) : turns.contested(written);
+          if (!endTurn && rivalsWaiting && options.retryConflicts !== false) {
             // Steps that lost a race on these instances are waiting: this one would lose to them too.
-            endTurn = await turns.take(written);
+            endTurn = await turns.take(written, false);
             continue;
           }
           committing = true;
@@ -84,7 +85,7 @@ export class StepRunner {
           const lostRace = error instanceof InconsistentRead || (committing && error instanceof ConflictError)
             || (!committing && !(await this.readsStillCurrent(run)));
           if (!lostRace || options.retryConflicts === false || conflicts >= maxConflictRetries) throw error;
-          if (!endTurn && written.length > 0) endTurn = await turns.take(written);
+          if (!endTurn && written.length > 0) endTurn = await turns.take(written, true);
           else await this.pauseBeforeRetry(conflicts + 1);
           continue;
         }

@@ -116,6 +116,13 @@ export interface Store {
    * each answer when it gives it need not have this.
    */
   confirmReads?(run: StepRun): Promise<boolean>;
+  /**
+   * True when two steps of one instance that run at once always conflict,
+   * whatever rows they write (a step counter per instance). The engine then
+   * lines up every step of an instance behind one that lost a race, rather
+   * than only those that lost one too (see InstanceTurns).
+   */
+  readonly stepsOfAnInstanceConflict?: boolean;
 
   getInstance(id: string): Promise<InstanceRecord | undefined>;
   listElementInstances(instanceId: string): Promise<ElementInstanceRecord[]>;

@@ -118,12 +118,15 @@ export class KnexStore implements Store {
   /** The connection batched commits are pipelined on (PostgreSQL, with BatchSettings.pipelinedCommits). */
   private readonly commitLane: PipelinedConnection | undefined;
 
+  /** On PostgreSQL every step raises its instances' step counters, so two at once on one instance conflict. */
+  readonly stepsOfAnInstanceConflict: boolean;
   private readonly loadsFromCache: boolean;
   /** The step counters each run's loads were answered at from the step cache, not yet confirmed (PostgreSQL). */
   private readonly unconfirmed = new WeakMap<StepRun, Map<string, number>>();
 
   constructor(private readonly knex: Knex, batching: BatchSettings = defaultBatchSettings, options: KnexStoreOptions = {}) {
     this.shared = sharedStateOf(knex);
+    this.stepsOfAnInstanceConflict = this.shared.steps.counted;
     this.loadsFromCache = options.stepCache ?? true;
     this.loads = new Batcher((requests) => this.loadTogether(requests), batching);
     const pipelined = batching.pipelinedCommits !== undefined && onPostgres(knex) && !knex.isTransaction;

@@ -17,9 +17,9 @@ describe('turns per instance', () => {
   it('gives the turns of one instance one after another, in the order asked', async () => {
     const turns = new InstanceTurns();
     const order: string[] = [];
-    const endFirst = await turns.take(['i-1']);
-    const second = turns.take(['i-1']).then((end) => { order.push('second'); return end; });
-    const third = turns.take(['i-1']).then((end) => { order.push('third'); return end; });
+    const endFirst = await turns.take(['i-1'], true);
+    const second = turns.take(['i-1'], true).then((end) => { order.push('second'); return end; });
+    const third = turns.take(['i-1'], true).then((end) => { order.push('third'); return end; });
     await settled();
     expect(order, 'nobody goes while the first turn lasts').to.deep.equal([]);
     endFirst();
@@ -30,18 +30,32 @@ describe('turns per instance', () => {
 
   it('lets other instances go, and knows an instance busy only while a turn lasts or waits', async () => {
     const turns = new InstanceTurns();
-    const end = await turns.take(['i-1']);
+    const end = await turns.take(['i-1'], true);
     expect(turns.busy(['i-2', 'i-1'])).to.equal(true);
-    (await turns.take(['i-2']))();
+    (await turns.take(['i-2'], true))();
     expect(turns.busy(['i-2'])).to.equal(false);
     end();
     expect(turns.busy(['i-1'])).to.equal(false);
   });
 
+  it('knows an instance contested only while a step that lost a race holds or waits for a turn there', async () => {
+    const turns = new InstanceTurns();
+    const endJoined = await turns.take(['i-1'], false);
+    expect(turns.busy(['i-1'])).to.equal(true);
+    expect(turns.contested(['i-1']), 'a step that only joined').to.equal(false);
+    const loser = turns.take(['i-1'], true);
+    expect(turns.contested(['i-1']), 'a loser waiting').to.equal(true);
+    endJoined();
+    const endLoser = await loser;
+    expect(turns.contested(['i-1']), 'a loser holding its turn').to.equal(true);
+    endLoser();
+    expect(turns.contested(['i-1'])).to.equal(false);
+  });
+
   it('takes several instances in the order of their ids, so overlapping steps cannot wait for each other', async () => {
     const turns = new InstanceTurns();
-    const one = turns.take(['b', 'a']);
-    const other = turns.take(['a', 'b']);
+    const one = turns.take(['b', 'a'], true);
+    const other = turns.take(['a', 'b'], false);
     (await one)();
     (await other)();
     expect(turns.busy(['a', 'b'])).to.equal(false);
@@ -106,7 +120,7 @@ describe('sibling completions of one multi-instance body', () => {
     const [task] = await store.listUserTasks({ instanceId: instance.id, state: 'open' });
     store.submitted = 0;
     // As if a step of this instance had lost a race and held its turn.
-    const endTurn = await instanceTurnsOf(store).take([instance.id]);
+    const endTurn = await instanceTurnsOf(store).take([instance.id], true);
 
     const completion = engine.completeUserTask(task!.id);
     await settled();
@@ -118,4 +132,29 @@ describe('sibling completions of one multi-instance body', () => {
     expect(store.lost).to.equal(0);
     expect(instanceTurnsOf(store).busy([instance.id])).to.equal(false);
   });
+
+  it('where any two steps of an instance conflict, joins behind every turn; elsewhere only behind a loser\'s', async () => {
+    for (const [store, joins] of [[new CounterLikeStore(), true], [new RaceStore(), false]] as const) {
+      const engine = new Engine({ store });
+      await engine.deploy(confirmAll);
+      const instance = await engine.startProcess('confirm-all', { recipients: ['anna', 'ben'] });
+      const [task] = await store.listUserTasks({ instanceId: instance.id, state: 'open' });
+      store.submitted = 0;
+      // As if a step had joined a queue there and held its turn, without having lost a race.
+      const endTurn = await instanceTurnsOf(store).take([instance.id], false);
+
+      const completion = engine.completeUserTask(task!.id);
+      await settled();
+      await settled();
+      expect(store.submitted, `${store.constructor.name}: commits sent while a joined step holds its turn`).to.equal(joins ? 0 : 1);
+      endTurn();
+      await completion;
+      expect(store.submitted).to.equal(1);
+    }
+  });
 });
+
+/** Like a store with a step counter per instance (KnexStore on PostgreSQL). */
+class CounterLikeStore extends RaceStore {
+  readonly stepsOfAnInstanceConflict = true;
+}

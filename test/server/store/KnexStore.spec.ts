@@ -15,6 +15,11 @@ describe(`KnexStore on ${databaseKind}`, () => {
     expect(await compareStartViews(() => db.current.freshStore())).to.be.greaterThan(20);
   });
 
+  it('tells the engine that two steps of one instance at once conflict on PostgreSQL (its step counter), not on PGlite', async () => {
+    const store = await db.current.freshStore();
+    expect(store.stepsOfAnInstanceConflict).to.equal(databaseKind === 'PostgreSQL');
+  });
+
   const element = (id: string, scopeId: string | null): ElementInstanceRecord =>
     ({ id, instanceId: 'root', definitionKey: 'p:1', elementId: id, elementType: 'task', scopeId, tokens: 0, attached: [], rev: 1 });
   const large = 'x'.repeat(5_000);
