@@ -11,7 +11,7 @@ import { behaviors } from './elements/index.js';
 import { loadKeyString, type ChainVariables, type ChangeSet, type LoadKey, type ScopeChain, type StepRun, type Store } from './store/Store.js';
 import type { ElementInstanceRecord } from './types.js';
 import { ConflictError } from './errors.js';
-import { instanceTurnsOf, instancesWrittenBy } from './InstanceTurns.js';
+import { instanceTurnsOf, instancesWrittenBy, type InstanceTurns } from './InstanceTurns.js';
 import type { ProcessModel } from './model/ProcessModel.js';
 import type { Deployer } from './Deployer.js';
 import * as commands from './runtime/commands.js';
@@ -71,8 +71,7 @@ export class StepRunner {
           outcome = await this.execute(preload, command, options, run);
           changes = outcome.execution.state.toChangeSet();
           written = instancesWrittenBy(changes);
-          const rivalsWaiting = this.store.stepsOfAnInstanceConflict ? turns.busy(written) : turns.contested(written);
-          if (!endTurn && rivalsWaiting && options.retryConflicts !== false) {
+          if (!endTurn && options.retryConflicts !== false && this.rivalsWaiting(turns, written)) {
             // Steps that lost a race on these instances are waiting: this one would lose to them too.
             endTurn = await turns.take(written, false);
             continue;
@@ -99,6 +98,15 @@ export class StepRunner {
     } finally {
       endTurn?.();
     }
+  }
+
+  /**
+   * Whether steps that a step of these instances would lose to are waiting:
+   * where any two steps of an instance conflict, any step holding or awaiting
+   * a turn there; elsewhere only one that lost a race (see InstanceTurns).
+   */
+  private rivalsWaiting(turns: InstanceTurns, written: string[]): boolean {
+    return this.store.stepsOfAnInstanceConflict ? turns.busy(written) : turns.contested(written);
   }
 
   /** Delivers a message or signal to one subscription; false when it was gone. */

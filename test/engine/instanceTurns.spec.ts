@@ -90,6 +90,16 @@ class RaceStore extends MemoryStore {
   }
 }
 
+/** An instance of confirm-all for two recipients on `store`, its commits counted from here on. */
+async function twoConfirmationsOpen(store: RaceStore) {
+  const engine = new Engine({ store });
+  await engine.deploy(confirmAll);
+  const instance = await engine.startProcess('confirm-all', { recipients: ['anna', 'ben'] });
+  const [task] = await store.listUserTasks({ instanceId: instance.id, state: 'open' });
+  store.submitted = 0;
+  return { engine, instance, task: task! };
+}
+
 describe('sibling completions of one multi-instance body', () => {
   it('after losing a race, run again one after another: each loser commits once more, and never loses twice', async () => {
     const store = new RaceStore();
@@ -114,15 +124,11 @@ describe('sibling completions of one multi-instance body', () => {
 
   it('a step that finds others waiting for its instance joins them instead of sending a commit that would lose', async () => {
     const store = new RaceStore();
-    const engine = new Engine({ store });
-    await engine.deploy(confirmAll);
-    const instance = await engine.startProcess('confirm-all', { recipients: ['anna', 'ben'] });
-    const [task] = await store.listUserTasks({ instanceId: instance.id, state: 'open' });
-    store.submitted = 0;
+    const { engine, instance, task } = await twoConfirmationsOpen(store);
     // As if a step of this instance had lost a race and held its turn.
     const endTurn = await instanceTurnsOf(store).take([instance.id], true);
 
-    const completion = engine.completeUserTask(task!.id);
+    const completion = engine.completeUserTask(task.id);
     await settled();
     await settled();
     expect(store.submitted, 'no commit while the turn before it lasts').to.equal(0);
@@ -135,15 +141,11 @@ describe('sibling completions of one multi-instance body', () => {
 
   it('where any two steps of an instance conflict, joins behind every turn; elsewhere only behind a loser\'s', async () => {
     for (const [store, joins] of [[new CounterLikeStore(), true], [new RaceStore(), false]] as const) {
-      const engine = new Engine({ store });
-      await engine.deploy(confirmAll);
-      const instance = await engine.startProcess('confirm-all', { recipients: ['anna', 'ben'] });
-      const [task] = await store.listUserTasks({ instanceId: instance.id, state: 'open' });
-      store.submitted = 0;
+      const { engine, instance, task } = await twoConfirmationsOpen(store);
       // As if a step had joined a queue there and held its turn, without having lost a race.
       const endTurn = await instanceTurnsOf(store).take([instance.id], false);
 
-      const completion = engine.completeUserTask(task!.id);
+      const completion = engine.completeUserTask(task.id);
       await settled();
       await settled();
       expect(store.submitted, `${store.constructor.name}: commits sent while a joined step holds its turn`).to.equal(joins ? 0 : 1);
