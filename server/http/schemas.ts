@@ -13,6 +13,7 @@ export const Id = Type.String({ minLength: 1, maxLength: 200 });
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 export const Variables = Type.Record(Type.String(), Type.Unknown(), { description: 'Process variables: a JSON object.' });
 export const Timestamp = Type.String({ format: 'date-time' });
+export const UserTaskStateSchema = Type.Union([Type.Literal('open'), Type.Literal('completed'), Type.Literal('canceled')]);
 
 export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'How many items per page.' });
 export const Cursor = Type.String({ maxLength: 500, description: 'From nextCursor of the previous page.' });
@@ -38,7 +39,7 @@ export const UserTaskSchema = Type.Object({
   priority: Type.Integer(),
   formKey: Type.Optional(Type.String()),
   variables: Variables,
-  state: Type.Union([Type.Literal('open'), Type.Literal('completed'), Type.Literal('canceled')]),
+  state: UserTaskStateSchema,
   createdAt: Timestamp,
   completedAt: Type.Optional(Timestamp),
   businessKey: Type.Optional(Type.String()),
@@ -79,16 +80,28 @@ export const IncidentSchema = Type.Object({
   jobId: Type.Optional(Type.String()),
 });
 
+/** A user task as the tracking view of its folder shows it. */
+export const InstanceUserTask = Type.Object({
+  id: Type.String(), elementId: Type.String(), name: Type.Optional(Type.String()), assignee: Type.Optional(Type.String()),
+  candidateGroups: Type.Array(Type.String()), state: Type.String(), createdAt: Timestamp, dueDate: Type.Optional(Timestamp),
+  completedAt: Type.Optional(Timestamp),
+});
+
+/** How many of a folder's user tasks are in each state (a state with none is left out). */
+export const UserTaskCounts = Type.Object({
+  open: Type.Optional(Type.Integer()), completed: Type.Optional(Type.Integer()), canceled: Type.Optional(Type.Integer()),
+}, { additionalProperties: false });
+
 export const ProcessInstanceDetail = Type.Intersect([ProcessInstanceSummary, Type.Object({
   variables: Variables,
   activeElementIds: Type.Array(Type.String()),
   parentInstanceId: Type.Optional(Type.String()),
-  history: Type.Array(HistoryEventSchema),
+  history: Type.Array(HistoryEventSchema, { description: 'The oldest events, up to 200; historyNextCursor leads on (GET …/history).' }),
+  historyNextCursor: Type.Optional(Type.String({ description: 'Present when the instance has more history: the cursor for GET /api/process-instances/{id}/history.' })),
   incidents: Type.Array(IncidentSchema),
-  userTasks: Type.Array(Type.Object({
-    id: Type.String(), elementId: Type.String(), name: Type.Optional(Type.String()), assignee: Type.Optional(Type.String()),
-    candidateGroups: Type.Array(Type.String()), state: Type.String(), dueDate: Type.Optional(Timestamp), completedAt: Type.Optional(Timestamp),
-  })),
+  userTasks: Type.Array(InstanceUserTask, { description: 'The first user tasks created, up to 200; userTasksNextCursor leads on (GET …/user-tasks).' }),
+  userTasksNextCursor: Type.Optional(Type.String({ description: 'Present when the instance has more user tasks: the cursor for GET /api/process-instances/{id}/user-tasks.' })),
+  userTaskCounts: UserTaskCounts,
 })]);
 
 export const DefinitionSchema = Type.Object({

@@ -50,7 +50,11 @@ export class RowMapping<T extends object> {
    * that selects * fails once a later migration adds a column to its table.
    */
   columnList(): string {
-    return [...this.spec.map(({ column }) => column), ...(this.stateColumn ? ['state'] : [])].join(', ');
+    return this.columnNames().join(', ');
+  }
+
+  columnNames(): string[] {
+    return [...this.spec.map(({ column }) => column), ...(this.stateColumn ? ['state'] : [])];
   }
 
   fromRow(row: Record<string, unknown>): T {

@@ -4,10 +4,24 @@ import { defineRoute } from '../route.js';
 import { forbidden, notFound } from '../errors.js';
 import { hasRole, mayCancelInstance, mayReadInstance, type Principal } from '../access.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { Cursor, Empty, Id, IdParams, InstanceStateSchema, Limit, Page, ProcessInstanceDetail, ProcessInstanceSummary, Variables } from '../schemas.js';
+import {
+  Cursor, Empty, HistoryEventSchema, Id, IdParams, InstanceStateSchema, InstanceUserTask, Limit, Page, ProcessInstanceDetail, ProcessInstanceSummary,
+  UserTaskStateSchema, Variables,
+} from '../schemas.js';
 import { listInstances } from '../../queries/instances.js';
 import { hasOpenUserTaskIn } from '../../queries/inbox.js';
+import { countUserTasksByState, listHistoryOfInstance, listUserTasksOfInstance } from '../../queries/instanceProgress.js';
+import type { HistoryEvent, UserTaskRecord } from '../../../engine/index.js';
 import type { Services } from '../services.js';
+
+/**
+ * How many user tasks and history events the instance detail shows: all of
+ * them for most folders, the first page of a distribution to thousands.
+ */
+const FIRST_PAGE = 200;
+/** The orders the cursors of the paged lists stand for (see ../cursor.ts). */
+const USER_TASK_ORDER = 'created:asc';
+const HISTORY_ORDER = 'seq:asc';
 
 const AuditRecordSchema = Type.Object({
   id: Type.Integer(),
@@ -61,22 +75,51 @@ export const instanceRoutes = [
   }),
   defineRoute({
     method: 'get', path: '/api/process-instances/{id}', operationId: 'getInstance', tag: 'process instances', access: 'authenticated',
-    summary: 'One instance: state, variables, active elements, user tasks, incidents and history.',
+    summary: 'One instance: state, variables, active elements, incidents, its user tasks counted by state, and the first page of its user tasks and history.',
     params: IdParams,
     responses: { 200: { description: 'The instance.', schema: ProcessInstanceDetail } },
     async handler({ params, principal, services }) {
       await requireReadable(principal, params.id, services);
-      const [instance, history, incidents, userTasks, start] = await Promise.all([
-        services.engine.getInstance(params.id), services.engine.history(params.id), services.engine.listIncidents(params.id),
-        services.engine.listUserTasks({ instanceId: params.id }), services.instanceStarts.getStart(params.id),
+      const [instance, history, incidents, userTasks, userTaskCounts, start] = await Promise.all([
+        services.engine.getInstance(params.id), listHistoryOfInstance(services.knex, params.id, { limit: FIRST_PAGE }),
+        services.engine.listIncidents(params.id), listUserTasksOfInstance(services.knex, params.id, { limit: FIRST_PAGE }),
+        countUserTasksByState(services.knex, params.id), services.instanceStarts.getStart(params.id),
       ]);
       return {
         ...instance, ...(start ? { startedBy: start.startedBy } : {}),
-        history: history.map(({ instanceId: _instanceId, ...event }) => event),
+        history: history.items.map(withoutInstanceId),
+        ...(history.next ? { historyNextCursor: encodeCursor(HISTORY_ORDER, history.next) } : {}),
         incidents,
-        userTasks: userTasks.map(({ id, elementId, name, assignee, candidateGroups, state, dueDate, completedAt }) =>
-          ({ id, elementId, name, assignee, candidateGroups, state, dueDate, completedAt })),
+        userTasks: userTasks.items.map(instanceUserTask),
+        ...(userTasks.next ? { userTasksNextCursor: encodeCursor(USER_TASK_ORDER, userTasks.next) } : {}),
+        userTaskCounts,
       };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/api/process-instances/{id}/user-tasks', operationId: 'instanceUserTasks', tag: 'process instances', access: 'authenticated',
+    summary: 'The user tasks of this instance in the order they were created, optionally of one state (who has not yet confirmed: state=open), paged.',
+    params: IdParams,
+    query: Type.Object({ state: Type.Optional(UserTaskStateSchema), limit: Limit, cursor: Type.Optional(Cursor) }, { additionalProperties: false }),
+    responses: { 200: { description: 'One page.', schema: Page(InstanceUserTask) } },
+    async handler({ params, query, principal, services }) {
+      await requireReadable(principal, params.id, services);
+      const after = decodeCursor(query.cursor, USER_TASK_ORDER, 'time');
+      const page = await listUserTasksOfInstance(services.knex, params.id, { limit: query.limit, ...(query.state ? { state: query.state } : {}), ...(after ? { after } : {}) });
+      return { items: page.items.map(instanceUserTask), ...(page.next ? { nextCursor: encodeCursor(USER_TASK_ORDER, page.next) } : {}) };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/api/process-instances/{id}/history', operationId: 'instanceHistory', tag: 'process instances', access: 'authenticated',
+    summary: 'The history of this instance, oldest first, paged.',
+    params: IdParams,
+    query: Type.Object({ limit: Limit, cursor: Type.Optional(Cursor) }, { additionalProperties: false }),
+    responses: { 200: { description: 'One page.', schema: Page(HistoryEventSchema) } },
+    async handler({ params, query, principal, services }) {
+      await requireReadable(principal, params.id, services);
+      const after = decodeCursor(query.cursor, HISTORY_ORDER, 'integer');
+      const page = await listHistoryOfInstance(services.knex, params.id, { limit: query.limit, ...(after ? { after } : {}) });
+      return { items: page.items.map(withoutInstanceId), ...(page.next ? { nextCursor: encodeCursor(HISTORY_ORDER, page.next) } : {}) };
     },
   }),
   defineRoute({
@@ -123,6 +166,14 @@ export const instanceRoutes = [
     },
   }),
 ];
+
+function instanceUserTask({ id, elementId, name, assignee, candidateGroups, state, createdAt, dueDate, completedAt }: UserTaskRecord) {
+  return { id, elementId, name, assignee, candidateGroups, state, createdAt, dueDate, completedAt };
+}
+
+function withoutInstanceId({ instanceId: _instanceId, ...event }: HistoryEvent) {
+  return event;
+}
 
 async function viewerOf(principal: Principal, services: Services) {
   const all = hasRole(principal, 'admin');

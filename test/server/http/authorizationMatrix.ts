@@ -61,6 +61,8 @@ export const matrixRows: Record<string, MatrixRow> = {
   },
   'GET /api/process-instances': { statuses: [401, 200, 200, 200, 200, 200], request: plain() },
   'GET /api/process-instances/{id}': { statuses: [401, 200, 404, 200, 200, 404], request: onInstance('') },
+  'GET /api/process-instances/{id}/user-tasks': { statuses: [401, 200, 404, 200, 200, 404], request: onInstance('/user-tasks') },
+  'GET /api/process-instances/{id}/history': { statuses: [401, 200, 404, 200, 200, 404], request: onInstance('/history') },
   'POST /api/process-instances/{id}/cancel': { statuses: [401, 204, 404, 204, 204, 404], request: onInstance('/cancel', {}) },
   'GET /api/process-instances/{id}/audit': { statuses: [401, 200, 404, 200, 200, 404], request: onInstance('/audit') },
   'GET /api/process-instances/{id}/comments': { statuses: [401, 200, 404, 200, 200, 404], request: onInstance('/comments') },
