@@ -30,6 +30,8 @@ export interface HttpSettings {
   /** Login attempts allowed per client address and window. */
   loginAttempts: number;
   loginWindowMilliseconds: number;
+  /** When set, GET /metrics answers only requests that send it as a bearer token. */
+  metricsToken?: string;
 }
 
 export interface MailSettings {
@@ -91,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push(`SMTP_URL must start with smtp:// or smtps://, not '${smtpUrl}'`);
   const mailFrom = env['MAIL_FROM'] || 'umlauf@localhost';
   if (!/^[^@\s]+@[^@\s]+$/.test(mailFrom.replace(/^.*<(.*)>$/, '$1'))) problems.push(`MAIL_FROM must be an e-mail address, not '${mailFrom}'`);
+  const metricsToken = env['UMLAUF_METRICS_TOKEN'] || undefined;
+  if (metricsToken && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) problems.push('UMLAUF_METRICS_TOKEN must be at least 16 printable characters without spaces');
   const demo = env['UMLAUF_DEMO'] ?? '';
   if (!['', '0', '1', 'true', 'false'].includes(demo)) problems.push(`UMLAUF_DEMO must be 1 or 0, not '${demo}'`);
   const config: Config = {
@@ -103,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       xmlLimitBytes: number('UMLAUF_XML_LIMIT_KB', 5 * 1024, 1) * 1024,
       loginAttempts: number('UMLAUF_LOGIN_ATTEMPTS', 10, 1),
       loginWindowMilliseconds: number('UMLAUF_LOGIN_WINDOW_SECONDS', 15 * 60, 1) * 1000,
+      ...(metricsToken ? { metricsToken } : {}),
     },
     mail: { ...(smtpUrl ? { smtpUrl } : {}), from: mailFrom },
     demo: demo === '1' || demo === 'true',

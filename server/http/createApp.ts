@@ -13,7 +13,8 @@ import type { Services } from './services.js';
 import type { Route } from './route.js';
 import { mountRoutes } from './router.js';
 import { openApiDocument } from './openapi.js';
-import { errorResponse, HttpError } from './errors.js';
+import { errorResponse, HttpError, unauthenticated } from './errors.js';
+import { mayScrape } from './metrics.js';
 import { apiRoutes } from './routes/index.js';
 import { DatabaseLoginAttempts } from './loginAttempts.js';
 
@@ -42,7 +43,12 @@ export function createApp(services: Services, routes: Route[] = apiRoutes): expr
     const ready = await services.isReady();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unreachable' });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res, next) => {
+    if (!mayScrape(req.headers.authorization, services.http.metricsToken)) {
+      res.set('WWW-Authenticate', 'Bearer realm="metrics"');
+      next(unauthenticated('send the metrics token (UMLAUF_METRICS_TOKEN) as a bearer token'));
+      return;
+    }
     res.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
   });
   const document = openApiDocument(routes, apiVersion);

@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Knex } from 'knex';
+import { sameHash, secretHash } from '../identity/secrets.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -60,4 +61,16 @@ function totalFromPoller(registry: Registry, name: string, help: string, total: 
       this.inc(total());
     },
   });
+}
+
+/**
+ * Who may scrape: anyone when no token is configured (Prometheus inside the
+ * city's network, the usual set-up), otherwise only a request that sends the
+ * token as `Authorization: Bearer …`. The figures are counts, not folder
+ * contents, but they tell an outsider how busy which route is.
+ */
+export function mayScrape(authorization: string | undefined, token: string | undefined): boolean {
+  if (token === undefined) return true;
+  const sent = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
+  return sent !== undefined && sameHash(secretHash(sent), secretHash(token));
 }

@@ -90,6 +90,22 @@ describe(`the API's safety rails (on ${databaseKind})`, () => {
   });
 });
 
+describe(`metrics behind a token (on ${databaseKind})`, () => {
+  const token = 'prometheus-scrape-2026';
+  const server = useTestServer({ metricsToken: token });
+
+  it('answers a scrape only with the configured bearer token, and says how to authenticate', async () => {
+    const without = await server.anonymous().get('/metrics');
+    expect(without.status).to.equal(401);
+    expect(without.headers.get('www-authenticate')).to.equal('Bearer realm="metrics"');
+    expect(without.body).to.have.nested.property('error.code', 'unauthenticated');
+    expect((await new Client(server.url, undefined, undefined, 'prometheus-scrape-2025').get('/metrics')).status).to.equal(401);
+    const scraped = await new Client(server.url, undefined, undefined, token).get('/metrics');
+    expect(scraped.status).to.equal(200);
+    expect(scraped.text).to.include('umlauf_user_tasks_open 0');
+  });
+});
+
 describe(`the login rate limit (on ${databaseKind})`, () => {
   const server = useTestServer({ loginAttempts: 3, loginWindowMilliseconds: 60_000 });
   let second: Server | undefined;
