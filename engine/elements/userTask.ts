@@ -57,9 +57,15 @@ function dateOf(execution: Execution, scopeId: string, expression: Expression | 
 
 function priority(execution: Execution, scopeId: string, expression: Expression | undefined): number {
   if (!expression) return defaultPriority;
-  const value = Number(evaluate(execution, scopeId, expression));
-  if (!Number.isInteger(value) || value < 0 || value > 100) {
-    throw new ExpressionFailure('expression', `priority '${expression.text}' should give a whole number from 0 to 100`);
+  // A missing variable gives null, which Number() would quietly turn into 0, the lowest priority.
+  const value = expression.feel === undefined ? staticWholeNumber(expression.text) : evaluate(execution, scopeId, expression);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100) {
+    throw new ExpressionFailure('expression', `priority '${expression.text}' should give a whole number from 0 to 100, not ${JSON.stringify(value) ?? 'nothing'}`);
   }
   return value;
+}
+
+/** A priority written without '=' (priority="70"): the number it spells, else the text, which is refused. */
+function staticWholeNumber(text: string): number | string {
+  return /^\s*\d+\s*$/.test(text) ? Number(text) : text;
 }

@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError } from '../../../engine/index.js';
 import { fixture, scenario } from '../../support/scenario.js';
 
 const xml = fixture(import.meta.url, 'userTask.bpmn');
+const prioritised = fixture(import.meta.url, 'userTaskPriority.bpmn');
 
 describe('userTask', () => {
   scenario('is assigned by FEEL, offered to static candidate groups, and completes with variables', async (h) => {
@@ -31,5 +32,20 @@ describe('userTask', () => {
     error = undefined;
     try { await h.engine.completeUserTask('no-such-task'); } catch (caught) { error = caught; }
     expect(error).to.be.instanceOf(NotFoundError);
+  });
+
+  scenario('takes its priority from a FEEL expression, and raises an incident when it gives no whole number from 0 to 100', async (h) => {
+    await h.engine.deploy(prioritised);
+    const urgent = await h.engine.startProcess('prioritised', { urgency: 80 });
+    expect((await h.engine.listUserTasks({ instanceId: urgent.id }))[0]).to.include({ priority: 80 });
+    const written = await h.engine.startProcess('prioritised-static', {});
+    expect((await h.engine.listUserTasks({ instanceId: written.id }))[0]).to.include({ priority: 70 });
+    for (const variables of [{}, { urgency: null }, { urgency: '80' }, { urgency: 101 }, { urgency: 2.5 }]) {
+      const instance = await h.engine.startProcess('prioritised', variables);
+      expect(await h.engine.listUserTasks({ instanceId: instance.id }), JSON.stringify(variables)).to.have.length(0);
+      const [incident] = await h.engine.listIncidents(instance.id);
+      expect(incident, JSON.stringify(variables)).to.include({ elementId: 't', state: 'open' });
+      expect(incident?.message).to.contain("priority '=urgency'");
+    }
   });
 });
