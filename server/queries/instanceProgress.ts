@@ -10,14 +10,9 @@ import type { Knex } from 'knex';
 import type { HistoryEvent, UserTaskRecord, UserTaskState } from '../../engine/index.js';
 import type { CursorPosition } from '../http/cursor.js';
 import { historyRows, userTaskRows } from '../store/rows.js';
+import { keysetPage, type KeysetPage } from './keysetPage.js';
 
 export type UserTaskCounts = Partial<Record<UserTaskState, number>>;
-
-export interface ProgressPage<T> {
-  items: T[];
-  /** Where the next page starts; absent on the last page. */
-  next?: CursorPosition;
-}
 
 export async function countUserTasksByState(knex: Knex, instanceId: string): Promise<UserTaskCounts> {
   const rows = await knex('user_tasks').where({ instance_id: instanceId }).groupBy('state').select('state').count({ count: '*' }) as { state: UserTaskState; count: string | number }[];
@@ -27,7 +22,7 @@ export async function countUserTasksByState(knex: Knex, instanceId: string): Pro
 /** The instance's user tasks in the order they were created, optionally of one state. */
 export async function listUserTasksOfInstance(
   knex: Knex, instanceId: string, page: { state?: UserTaskState; limit: number; after?: CursorPosition },
-): Promise<ProgressPage<UserTaskRecord>> {
+): Promise<KeysetPage<UserTaskRecord>> {
   const query = knex('user_tasks').select(userTaskRows.columnNames())
     .where({ instance_id: instanceId })
     .orderBy([{ column: 'created_at' }, { column: 'id' }])
@@ -35,13 +30,13 @@ export async function listUserTasksOfInstance(
   if (page.state) query.where({ state: page.state });
   if (page.after) query.whereRaw('(created_at, id) > (?::timestamptz, ?)', [page.after.value, page.after.id]);
   const tasks = ((await query) as Record<string, unknown>[]).map((row) => userTaskRows.fromRow(row));
-  return pageOf(tasks, page.limit, (task) => ({ value: task.createdAt, id: task.id }));
+  return keysetPage(tasks, page.limit, (task) => ({ value: task.createdAt, id: task.id }));
 }
 
 /** The instance's history, oldest first; the cursor's id is the event's sequence number. */
 export async function listHistoryOfInstance(
   knex: Knex, instanceId: string, page: { limit: number; after?: CursorPosition },
-): Promise<ProgressPage<HistoryEvent>> {
+): Promise<KeysetPage<HistoryEvent>> {
   const query = knex('history').select('seq', ...historyRows.columnNames())
     .where({ instance_id: instanceId })
     .orderBy('seq')
@@ -49,13 +44,6 @@ export async function listHistoryOfInstance(
   if (page.after) query.where('seq', '>', page.after.value);
   const rows = (await query) as (Record<string, unknown> & { seq: string | number })[];
   const events = rows.map((row) => ({ seq: String(row.seq), event: historyRows.fromRow(row) }));
-  const { items, next } = pageOf(events, page.limit, (entry) => ({ value: entry.seq, id: entry.seq }));
+  const { items, next } = keysetPage(events, page.limit, (entry) => ({ value: entry.seq, id: entry.seq }));
   return { items: items.map((entry) => entry.event), ...(next ? { next } : {}) };
-}
-
-/** The first `limit` of `rows` (the query asked for one more, to know whether a next page exists). */
-function pageOf<T>(rows: T[], limit: number, positionOf: (row: T) => CursorPosition): ProgressPage<T> {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, ...(rows.length > limit && last !== undefined ? { next: positionOf(last) } : {}) };
 }

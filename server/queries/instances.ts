@@ -7,6 +7,7 @@
 import type { Knex } from 'knex';
 import type { InstanceRecord, InstanceState } from '../../engine/index.js';
 import type { CursorPosition } from '../http/cursor.js';
+import { keysetPage, type KeysetPage } from './keysetPage.js';
 
 export interface InstanceFilter {
   processId?: string;
@@ -38,7 +39,7 @@ interface Row {
   started_by: string | null;
 }
 
-export async function listInstances(knex: Knex, viewer: InstanceViewer, filter: InstanceFilter): Promise<{ items: InstanceSummary[]; last?: CursorPosition; more: boolean }> {
+export async function listInstances(knex: Knex, viewer: InstanceViewer, filter: InstanceFilter): Promise<KeysetPage<InstanceSummary>> {
   const query = knex('instances as i')
     .leftJoin('instance_starts as s', 's.instance_id', 'i.id')
     .select('i.id', 'i.process_id', 'i.version', 'i.business_key', 'i.state', 'i.started_at', 'i.ended_at', 's.started_by')
@@ -54,10 +55,8 @@ export async function listInstances(knex: Knex, viewer: InstanceViewer, filter: 
       if (viewer.supervisedUnits.length > 0) visible.orWhereRaw('s.unit_ids && ?::text[]', [viewer.supervisedUnits]);
     });
   }
-  const rows = (await query) as Row[];
-  const items = rows.slice(0, filter.limit).map(summaryOf);
-  const last = items.at(-1);
-  return { items, more: rows.length > filter.limit, ...(last ? { last: { value: last.startedAt, id: last.id } } : {}) };
+  const rows = ((await query) as Row[]).map(summaryOf);
+  return keysetPage(rows, filter.limit, (last) => ({ value: last.startedAt, id: last.id }));
 }
 
 function summaryOf(row: Row): InstanceSummary {

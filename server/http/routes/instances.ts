@@ -70,7 +70,7 @@ export const instanceRoutes = [
     async handler({ query, principal, services }) {
       const after = decodeCursor(query.cursor, 'started:desc', 'time');
       const page = await listInstances(services.knex, await viewerOf(principal, services), { ...query, ...(after ? { after } : {}) });
-      return { items: page.items, ...(page.more && page.last ? { nextCursor: encodeCursor('started:desc', page.last) } : {}) };
+      return { items: page.items, ...(page.next ? { nextCursor: encodeCursor('started:desc', page.next) } : {}) };
     },
   }),
   defineRoute({

@@ -11,6 +11,7 @@ import { requireUserTaskRelation, userTaskRelation, type Principal, type UserTas
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { Cursor, Empty, IdParams, Limit, Page, Timestamp, UserTaskSchema, Variables } from '../schemas.js';
 import { inboxPage, inboxTasks, type InboxSort } from '../../queries/inbox.js';
+import { keysetPage } from '../../queries/keysetPage.js';
 
 import { formJsonSchema } from '../../forms/formSchema.js';
 import { checkAgainst } from '../validation.js';
@@ -52,10 +53,9 @@ export const taskRoutes = [
         ...(query.overdue ? { overdue: true } : {}),
         ...(after ? { after } : {}),
       }, now);
-      const page = rows.slice(0, query.limit);
-      const items = (await inboxTasks(services.knex, page)).map((task) => withDeputyMark(principal, task));
-      const last = page.at(-1);
-      return { items, ...(rows.length > query.limit && last ? { nextCursor: encodeCursor(sortKey, { value: last.sort_value, id: last.id }) } : {}) };
+      const page = keysetPage(rows, query.limit, (last) => ({ value: last.sort_value, id: last.id }));
+      const items = (await inboxTasks(services.knex, page.items)).map((task) => withDeputyMark(principal, task));
+      return { items, ...(page.next ? { nextCursor: encodeCursor(sortKey, page.next) } : {}) };
     },
   }),
   defineRoute({
