@@ -27,8 +27,15 @@ export interface HttpSettings {
   jsonLimitBytes: number;
   /** Largest BPMN upload, in bytes. */
   xmlLimitBytes: number;
-  /** Login attempts allowed per client address and window. */
+  /** Failed logins allowed per user id and client address in a window; then that user waits there. */
   loginAttempts: number;
+  /**
+   * Failed logins allowed per client address in a window, whatever the user
+   * ids: guessing across many accounts from one address stops there, while
+   * the colleagues behind one terminal server or NAT address keep their own
+   * counts under loginAttempts.
+   */
+  loginAttemptsPerAddress: number;
   loginWindowMilliseconds: number;
   /** When set, GET /metrics answers only requests that send it as a bearer token. */
   metricsToken?: string;
@@ -106,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jsonLimitBytes: number('UMLAUF_JSON_LIMIT_KB', 1024, 1) * 1024,
       xmlLimitBytes: number('UMLAUF_XML_LIMIT_KB', 5 * 1024, 1) * 1024,
       loginAttempts: number('UMLAUF_LOGIN_ATTEMPTS', 10, 1),
+      loginAttemptsPerAddress: number('UMLAUF_LOGIN_ATTEMPTS_PER_ADDRESS', 100, 1),
       loginWindowMilliseconds: number('UMLAUF_LOGIN_WINDOW_SECONDS', 15 * 60, 1) * 1000,
       ...(metricsToken ? { metricsToken } : {}),
     },

@@ -6,7 +6,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import cookieParser from 'cookie-parser';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import multer from 'multer';
 import { pinoHttp } from 'pino-http';
 import type { Services } from './services.js';
@@ -54,7 +54,7 @@ export function createApp(services: Services, routes: Route[] = apiRoutes): expr
   const document = openApiDocument(routes, apiVersion);
   app.get('/api/openapi.json', (_req, res) => { res.json(document); });
   app.use('/api', bodyParsers(services), cookieParser());
-  app.post('/api/login', loginLimiter(services));
+  app.post('/api/login', ...loginLimiters(services));
   app.post('/api/deployments', multer({ storage: multer.memoryStorage(), limits: { fileSize: services.http.xmlLimitBytes, files: 1, fields: 5 } }).single('file'));
   const api = express.Router();
   mountRoutes(api, routes, services);
@@ -83,22 +83,42 @@ function bodyParsers(services: Services) {
 }
 
 /**
- * Stops password guessing: per client address, failed logins are counted, and
- * after too many even the right password waits for the window to pass. The
- * count is kept in the database, shared by all servers on it.
+ * Stops password guessing, counting failed logins in the database (shared by
+ * all servers on it). First per user id at a client address: after too many,
+ * even the right password waits for the window to pass, but only for that
+ * user there, so one person's typos do not lock out the colleagues behind
+ * the same terminal server or NAT address. Then per address, with a higher
+ * limit, against guessing across many user ids. A request the first limit
+ * refuses is not counted by the second.
  */
-function loginLimiter(services: Services) {
-  return rateLimit({
-    windowMs: services.http.loginWindowMilliseconds,
-    limit: services.http.loginAttempts,
-    store: new DatabaseLoginAttempts(services.knex, services.http.loginWindowMilliseconds),
+function loginLimiters(services: Services) {
+  const { loginAttempts, loginAttemptsPerAddress, loginWindowMilliseconds } = services.http;
+  const limiter = (limit: number, prefix: string, keyGenerator: (req: Request) => string, message: string) => rateLimit({
+    windowMs: loginWindowMilliseconds,
+    limit,
+    keyGenerator,
+    store: new DatabaseLoginAttempts(services.knex, loginWindowMilliseconds, undefined, prefix),
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (_req, res) => {
-      res.status(429).json({ error: { code: 'rate_limited', message: 'too many login attempts; wait and try again' } });
-    },
+    handler: (_req, res) => { res.status(429).json({ error: { code: 'rate_limited', message } }); },
   });
+  const address = (req: Request): string => ipKeyGenerator(req.ip ?? '');
+  return [
+    limiter(loginAttempts, 'login-user:', (req) => `${address(req)} ${loginUserId(req)}`,
+      'too many failed logins for this user id from this address; wait and try again'),
+    limiter(loginAttemptsPerAddress, 'login:', address, 'too many failed logins from this address; wait and try again'),
+  ];
+}
+
+/**
+ * The user id a login names, as the limit counts it: trimmed, in lower case
+ * (guesses at 'Clerk' count for 'clerk'), at most 200 characters; '' when
+ * there is none (the route answers 400 for that, and counts it).
+ */
+function loginUserId(req: Request): string {
+  const userId = (req.body as { userId?: unknown } | undefined)?.userId;
+  return typeof userId === 'string' ? userId.trim().toLowerCase().slice(0, 200) : '';
 }
 
 function measure(services: Services) {

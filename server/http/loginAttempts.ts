@@ -1,9 +1,10 @@
 /**
- * The login rate limit's counter store (express-rate-limit's Store), in the
- * database: all servers on one database count the same failed logins of an
- * address, so running more servers does not allow more guesses. A window
- * starts at an address's first counted attempt and its count starts again at
- * 1 once the window has passed.
+ * The login rate limits' counter store (express-rate-limit's Store), in the
+ * database: all servers on one database count the same failed logins of a
+ * key (a client address, or a user id at an address), so running more
+ * servers does not allow more guesses. A window starts at a key's first
+ * counted attempt and its count starts again at 1 once the window has passed.
+ * Each limit has its own prefix, so their counts of one key never mix.
  */
 import type { Knex } from 'knex';
 import type { ClientRateLimitInfo, Store } from 'express-rate-limit';
@@ -11,7 +12,6 @@ import type { ClientRateLimitInfo, Store } from 'express-rate-limit';
 export class DatabaseLoginAttempts implements Store {
   /** Keys count across every server on the database (express-rate-limit checks double counting with this). */
   readonly localKeys = false;
-  readonly prefix = 'login:';
   private sweptAt = 0;
 
   /**
@@ -19,7 +19,12 @@ export class DatabaseLoginAttempts implements Store {
    * the reset time it gets from here with Date.now() (it takes no success
    * back after a window has passed). Tests of the window give their own.
    */
-  constructor(private readonly knex: Knex, private readonly windowMilliseconds: number, private readonly clock: () => Date = () => new Date()) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly windowMilliseconds: number,
+    private readonly clock: () => Date = () => new Date(),
+    readonly prefix = 'login:',
+  ) {}
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
     const row = await this.knex('login_attempts').where({ key: this.prefix + key }).first() as { hits: number; resets_at: Date } | undefined;

@@ -90,14 +90,15 @@ describe('loadConfig for the HTTP server', () => {
   it('lists every wrong setting at once', () => {
     const problems = (() => {
       try {
-        loadConfig({ PORT: '99999', UMLAUF_BASE_URL: 'ftp://x', SMTP_URL: 'mail.example', UMLAUF_DEMO: 'yes', UMLAUF_SESSION_MINUTES: '0', UMLAUF_METRICS_TOKEN: 'short' });
+        loadConfig({ PORT: '99999', UMLAUF_BASE_URL: 'ftp://x', SMTP_URL: 'mail.example', UMLAUF_DEMO: 'yes', UMLAUF_SESSION_MINUTES: '0', UMLAUF_METRICS_TOKEN: 'short',
+          UMLAUF_LOGIN_ATTEMPTS_PER_ADDRESS: '0' });
         return [];
       } catch (error) {
         return error instanceof ConfigError ? error.problems : [String(error)];
       }
     })();
     expect(problems.join('\n')).to.include('PORT').and.include('UMLAUF_BASE_URL').and.include('SMTP_URL').and.include('UMLAUF_DEMO').and.include('UMLAUF_SESSION_MINUTES')
-      .and.include('UMLAUF_METRICS_TOKEN');
+      .and.include('UMLAUF_METRICS_TOKEN').and.include('UMLAUF_LOGIN_ATTEMPTS_PER_ADDRESS');
   });
 
   it('defaults to port 3000, a local base URL and no SMTP server', () => {
@@ -106,6 +107,7 @@ describe('loadConfig for the HTTP server', () => {
     expect(config.mail.smtpUrl).to.equal(undefined);
     expect(config.demo).to.equal(false);
     expect(config.http.metricsToken).to.equal(undefined);
+    expect(config.http).to.include({ loginAttempts: 10, loginAttemptsPerAddress: 100 });
     expect(loadConfig({ UMLAUF_METRICS_TOKEN: 'prometheus-scrape-2026' }).http.metricsToken).to.equal('prometheus-scrape-2026');
   });
 });

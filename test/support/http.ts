@@ -17,7 +17,7 @@ import { useTestDatabase } from './database.js';
 
 export const testHttpSettings: HttpSettings = {
   port: 0, baseUrl: 'http://localhost', trustProxy: 0, sessionMilliseconds: 3_600_000,
-  jsonLimitBytes: 64 * 1024, xmlLimitBytes: 256 * 1024, loginAttempts: 1_000, loginWindowMilliseconds: 60_000,
+  jsonLimitBytes: 64 * 1024, xmlLimitBytes: 256 * 1024, loginAttempts: 1_000, loginAttemptsPerAddress: 1_000, loginWindowMilliseconds: 60_000,
 };
 
 export interface TestServer {

@@ -12,7 +12,7 @@ import { databaseKind, useTestDatabase } from '../../support/database.js';
 
 // A minimal server harness of its own, so this spec does not depend on the shared one while that is being written.
 const settings = { port: 0, baseUrl: 'http://localhost', trustProxy: 0, sessionMilliseconds: 3_600_000, jsonLimitBytes: 1_048_576,
-  xmlLimitBytes: 5_242_880, loginAttempts: 1000, loginWindowMilliseconds: 60_000 };
+  xmlLimitBytes: 5_242_880, loginAttempts: 1000, loginAttemptsPerAddress: 1000, loginWindowMilliseconds: 60_000 };
 const identityTables = 'users, groups, memberships, deputies, sessions, api_tokens';
 
 type Caller = { cookie: string; csrf: string } | { token: string } | undefined;

@@ -111,7 +111,7 @@ describe(`the login rate limit (on ${databaseKind})`, () => {
   let second: Server | undefined;
 
   beforeEach(async () => {
-    await server.reset([{ id: 'clerk', roles: ['employee'] }]);
+    await server.reset([{ id: 'clerk', roles: ['employee'] }, { id: 'typist', roles: ['employee'] }]);
   });
 
   afterEach(async () => {
@@ -122,10 +122,23 @@ describe(`the login rate limit (on ${databaseKind})`, () => {
 
   const attempt = (url: string, password: string) => new Client(url).post('/api/login', { userId: 'clerk', password }).then((answer) => answer.status);
 
-  it('answers 429 after too many login attempts from one address, even with the right password', async () => {
+  it('answers 429 after too many failed logins of a user id from one address, even with the right password', async () => {
     const statuses: number[] = [];
     for (const password of ['wrong-1', 'wrong-2', 'wrong-3', 'clerk-password']) statuses.push(await attempt(server.url, password));
     expect(statuses).to.deep.equal([401, 401, 401, 429]);
+  });
+
+  it('counts guesses at a user id in another case or with spaces for that user id', async () => {
+    const guess = (userId: string) => new Client(server.url).post('/api/login', { userId, password: 'wrong' }).then((answer) => answer.status);
+    expect([await guess('Clerk'), await guess(' CLERK '), await guess('clerk'), await attempt(server.url, 'clerk-password')])
+      .to.deep.equal([401, 401, 401, 429]);
+  });
+
+  it('lets a colleague at the same address log in while one user waits', async () => {
+    for (const password of ['wrong-1', 'wrong-2', 'wrong-3']) await attempt(server.url, password);
+    expect(await attempt(server.url, 'clerk-password')).to.equal(429);
+    const colleague = await new Client(server.url).post('/api/login', { userId: 'typist', password: 'typist-password' });
+    expect(colleague.status).to.equal(200);
   });
 
   it('counts the failed logins of an address on every server of the database together', async () => {
@@ -147,5 +160,30 @@ describe(`the login rate limit (on ${databaseKind})`, () => {
     await eventually(async () => (await hits())[0] === 1);
     expect([await attempt(server.url, 'wrong-2'), await attempt(server.url, 'wrong-3'), await attempt(server.url, 'clerk-password')])
       .to.deep.equal([401, 401, 429]);
+  });
+});
+
+describe(`the login rate limit per address (on ${databaseKind})`, () => {
+  const server = useTestServer({ loginAttempts: 3, loginAttemptsPerAddress: 5, loginWindowMilliseconds: 60_000 });
+
+  beforeEach(async () => {
+    await server.reset([{ id: 'clerk', roles: ['employee'] }]);
+  });
+
+  const login = (userId: string, password: string) => new Client(server.url).post('/api/login', { userId, password }).then((answer) => answer.status);
+
+  it('answers 429 to everyone at an address after too many failed logins across user ids there', async () => {
+    const guesses: number[] = [];
+    for (const userId of ['a.meier', 'b.schulz', 'c.wagner', 'd.becker', 'e.hoffmann']) guesses.push(await login(userId, 'Sommer2026!'));
+    expect(guesses).to.deep.equal([401, 401, 401, 401, 401]);
+    expect(await login('clerk', 'clerk-password')).to.equal(429);
+  });
+
+  it('does not count at the address what the per-user limit already refused', async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 6; attempt++) statuses.push(await login('clerk', `wrong-${attempt}`));
+    expect(statuses).to.deep.equal([401, 401, 401, 429, 429, 429]);
+    // 3 failures counted at the address (of 5 allowed): two more user ids may still try.
+    expect([await login('x.neumann', 'wrong'), await login('y.krause', 'wrong'), await login('z.vogel', 'wrong')]).to.deep.equal([401, 401, 429]);
   });
 });
