@@ -97,7 +97,7 @@ function loginLimiters(services: Services) {
     windowMs: loginWindowMilliseconds,
     limit,
     keyGenerator,
-    store: new DatabaseLoginAttempts(services.knex, loginWindowMilliseconds, undefined, prefix),
+    store: new DatabaseLoginAttempts(services.knex, loginWindowMilliseconds, { prefix }),
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,

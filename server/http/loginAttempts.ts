@@ -14,17 +14,18 @@ export class DatabaseLoginAttempts implements Store {
   readonly localKeys = false;
   private sweptAt = 0;
 
+  readonly prefix: string;
   /**
    * The clock is the real one, not the server's: express-rate-limit compares
    * the reset time it gets from here with Date.now() (it takes no success
    * back after a window has passed). Tests of the window give their own.
    */
-  constructor(
-    private readonly knex: Knex,
-    private readonly windowMilliseconds: number,
-    private readonly clock: () => Date = () => new Date(),
-    readonly prefix = 'login:',
-  ) {}
+  private readonly clock: () => Date;
+
+  constructor(private readonly knex: Knex, private readonly windowMilliseconds: number, options: { prefix?: string; clock?: () => Date } = {}) {
+    this.prefix = options.prefix ?? 'login:';
+    this.clock = options.clock ?? (() => new Date());
+  }
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
     const row = await this.knex('login_attempts').where({ key: this.prefix + key }).first() as { hits: number; resets_at: Date } | undefined;

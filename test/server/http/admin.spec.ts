@@ -9,10 +9,10 @@ import type { Services } from '../../../server/http/services.js';
 import { servicesFor } from '../../../server/startServer.js';
 import type { Role } from '../../../server/identity/IdentityStore.js';
 import { databaseKind, useTestDatabase } from '../../support/database.js';
+import { testHttpSettings } from '../../support/http.js';
 
-// A minimal server harness of its own, so this spec does not depend on the shared one while that is being written.
-const settings = { port: 0, baseUrl: 'http://localhost', trustProxy: 0, sessionMilliseconds: 3_600_000, jsonLimitBytes: 1_048_576,
-  xmlLimitBytes: 5_242_880, loginAttempts: 1000, loginAttemptsPerAddress: 1000, loginWindowMilliseconds: 60_000 };
+// A minimal server harness of its own, with the shared HTTP settings and the production body limits.
+const settings = { ...testHttpSettings, jsonLimitBytes: 1_048_576, xmlLimitBytes: 5_242_880 };
 const identityTables = 'users, groups, memberships, deputies, sessions, api_tokens';
 
 type Caller = { cookie: string; csrf: string } | { token: string } | undefined;

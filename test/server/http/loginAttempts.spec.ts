@@ -6,7 +6,7 @@ describe(`the login attempts counted in the database (on ${databaseKind})`, () =
   const db = useTestDatabase({ poolSize: 4 });
   let now: Date;
   const window = 60_000;
-  const attempts = () => new DatabaseLoginAttempts(db.current.database.knex, window, () => now);
+  const attempts = () => new DatabaseLoginAttempts(db.current.database.knex, window, { clock: () => now });
 
   beforeEach(async () => {
     now = new Date('2026-03-02T09:00:00Z');

@@ -141,7 +141,7 @@ describe(`the login rate limit (on ${databaseKind})`, () => {
     expect(colleague.status).to.equal(200);
   });
 
-  it('counts the failed logins of an address on every server of the database together', async () => {
+  it('counts the failed logins of a user id at an address on every server of the database together', async () => {
     // Another server on the same database: its own app, its own limiter.
     second = createServer(createApp(server.services));
     await new Promise<void>((resolve) => second?.listen(0, '127.0.0.1', resolve));
