@@ -27,6 +27,8 @@ export class StepState {
   readonly incidents = new VersionedTable<IncidentRecord>();
   private readonly variables = new Map<string, VariableRecord>();
   private readonly removedScopes = new Set<string>();
+  /** The removed scopes whose stored variables the commit deletes: not those known to have none. */
+  private readonly scopesToClear = new Set<string>();
   private readonly outputs = new Map<string, MultiInstanceOutputRecord>();
   private readonly removedOutputBodies = new Set<string>();
   private readonly history: HistoryEvent[] = [];
@@ -131,7 +133,23 @@ export class StepState {
 
   removeScopeVariables(scopeId: string): void {
     this.removedScopes.add(scopeId);
+    if (this.mayHaveStoredVariables(scopeId)) this.scopesToClear.add(scopeId);
     for (const [key, record] of this.variables) if (record.scopeId === scopeId) this.variables.delete(key);
+  }
+
+  /**
+   * Whether a scope may have stored variables: not when it was made in this
+   * step, nor when what was loaded of it names every variable and there are
+   * none. Most element instances (a user task without input mappings, a
+   * gateway) have none, and skipping their delete saves each step a statement
+   * in the commit.
+   */
+  private mayHaveStoredVariables(scopeId: string): boolean {
+    if (this.elementInstances.isNew(scopeId)) return false;
+    const all = this.snapshot.get(loadKeyString({ kind: 'scopeVariables', scopeId })) as VariableRecord[] | undefined;
+    if (all) return all.length > 0;
+    const partial = this.snapshot.get(partialVariablesKey(scopeId)) as PartialScopeVariables | undefined;
+    return !partial || partial.small.size + partial.large.size > 0;
   }
 
   putOutput(record: MultiInstanceOutputRecord): void {
@@ -164,7 +182,7 @@ export class StepState {
     const changes = emptyChangeSet();
     changes.instances = this.instances.puts();
     changes.elementInstances = { put: this.elementInstances.puts(), remove: this.elementInstances.removals() };
-    changes.variables = { put: [...this.variables.values()], removeScopes: [...this.removedScopes] };
+    changes.variables = { put: [...this.variables.values()], removeScopes: [...this.scopesToClear] };
     changes.userTasks = this.userTasks.puts();
     changes.jobs = { put: this.jobs.puts(), remove: this.jobs.removals() };
     changes.subscriptions = { put: this.subscriptions.puts(), remove: this.subscriptions.removals() };

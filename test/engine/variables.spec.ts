@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { Engine, type ChangeSet, type StepRun } from '../../engine/index.js';
+import { createTestDatabase, databaseKind, type TestDatabase } from '../support/database.js';
 import { fixture, scenario } from '../support/scenario.js';
 
 const xml = fixture(import.meta.url, 'variables.bpmn');
@@ -94,5 +96,38 @@ describe('completion variables', () => {
     expect(after.activeElementIds).to.deep.equal(['m-after']);
     expect(after.variables).not.to.have.property('confirmedAt');
     expect(after.variables['confirmations']).to.deep.equal([{ by: 'bob', at: 'bob-time' }, { by: 'carl', at: 'carl-time' }]);
+  });
+});
+
+describe('the variables of an element instance that ends', () => {
+  let database: TestDatabase;
+  before(async () => { database = await createTestDatabase(); });
+  after(async () => database.close());
+
+  it(`are deleted with it when it has some, and not asked for when it is known to have none (on ${databaseKind})`, async () => {
+    // The database store sends a scope chain's variables along, so the step knows a task's local variables.
+    const store = await database.freshStore();
+    const removedScopes: string[][] = [];
+    const commit = store.commit.bind(store);
+    store.commit = async (changes: ChangeSet, run?: StepRun) => {
+      removedScopes.push(changes.variables.removeScopes);
+      return commit(changes, run);
+    };
+    const engine = new Engine({ store });
+    await engine.deploy(xml);
+    removedScopes.length = 0;
+    const instance = await engine.startProcess('vars-mapping', { customer: { name: 'Anna' }, items: [1, 2, 3] });
+    expect(removedScopes, 'the start event began and ended in the start step').to.deep.equal([[]]);
+    const [check] = await engine.listUserTasks({ instanceId: instance.id, state: 'open' });
+    expect(await store.listVariables(check!.id), 'the input mappings are local to the task').to.have.length(2);
+
+    await engine.completeUserTask(check!.id, { answer: 'yes' });
+    expect(removedScopes[1]).to.deep.equal([check!.id]);
+    expect(await store.listVariables(check!.id)).to.deep.equal([]);
+
+    const [next] = await engine.listUserTasks({ instanceId: instance.id, state: 'open' });
+    await engine.completeUserTask(next!.id);
+    expect(removedScopes[2], 'a task without local variables').to.deep.equal([]);
+    expect((await engine.getInstance(instance.id)).variables).to.deep.equal({ customer: { name: 'Anna' }, items: [1, 2, 3], score: 12 });
   });
 });
