@@ -39,7 +39,7 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningServer> {
-  const database = options.database ?? openDatabase(databaseOptions(config));
+  const database = options.database ?? openDatabase({ ...databaseOptions(config), logger: log });
   const closeDatabase = options.database ? async () => {} : () => database.close();
   try {
     const applied = await migrateToLatest(database);

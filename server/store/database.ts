@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import knex, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
+import type { Logger } from 'pino';
 import { migrations } from './migrations/index.js';
 
 export interface DatabaseOptions {
@@ -17,6 +18,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** PostgreSQL schema to work in (tests give each file its own). */
   schema?: string;
+  /** Where knex's own warnings go (a connection the database dropped, …); unset: the console. */
+  logger?: Pick<Logger, 'warn' | 'error' | 'debug'>;
 }
 
 export interface Database {
@@ -27,7 +30,7 @@ export interface Database {
 
 /** The knex settings for these options (knexfile.ts uses them too). */
 export function knexConfig(options: DatabaseOptions = {}): Knex.Config {
-  const migrationSettings = { migrations: { migrationSource: migrations } };
+  const migrationSettings = { migrations: { migrationSource: migrations }, ...(options.logger ? { log: knexLog(options.logger) } : {}) };
   if (options.url) {
     return {
       client: 'pg',
@@ -42,6 +45,17 @@ export function knexConfig(options: DatabaseOptions = {}): Knex.Config {
   }
   const dataDir = options.dataDir ?? './data';
   return { client: ClientPgLite, dialect: 'postgres', connection: dataDir === 'memory' ? {} : { filename: dataDir }, ...migrationSettings };
+}
+
+/** knex's messages as entries of the server's log, so that an operator finds them with the others, in one format. */
+function knexLog(logger: NonNullable<DatabaseOptions['logger']>): Knex.Logger {
+  const source = { component: 'knex' };
+  return {
+    warn: (message: unknown) => logger.warn(source, String(message)),
+    error: (message: unknown) => logger.error(source, String(message)),
+    debug: (message: unknown) => logger.debug(source, String(message)),
+    deprecate: (method: string, alternative: string) => logger.warn(source, `${method} is deprecated, use ${alternative}`),
+  };
 }
 
 export function openDatabase(options: DatabaseOptions = {}): Database {

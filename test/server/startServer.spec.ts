@@ -6,7 +6,9 @@ import { startServer } from '../../server/startServer.js';
 import { demoGroups, demoPassword, demoUsers } from '../../server/demo/organisation.js';
 import { IdentityStore } from '../../server/identity/IdentityStore.js';
 import { databaseChangedOutside } from '../../server/store/sharedState.js';
-import { databaseKind, useTestDatabase } from '../support/database.js';
+import knex from 'knex';
+import { createTestDatabase, databaseKind, databaseUrl, useTestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
 import { login } from '../support/http.js';
 
 describe(`startServer (on ${databaseKind})`, () => {
@@ -40,6 +42,33 @@ describe(`startServer (on ${databaseKind})`, () => {
     expect(warnings.map((entry) => entry.msg)).to.deep.equal(databaseKind === 'PGlite'
       ? ['embedded PGlite does not flush commits to disk: a crash of the machine or a power loss can lose the last ones; set DATABASE_URL to run on PostgreSQL in production']
       : []);
+  });
+
+  it('writes knex\'s warnings to the server\'s log, such as a connection the database dropped', async function () {
+    if (!databaseUrl) this.skip(); // needs a PostgreSQL server to cut a connection of
+    this.timeout(60_000);
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => { lines.push(line); } });
+    // A database of its own that only the server connects to (the test's pool never opens one), so only the server's connections are cut.
+    const own = await createTestDatabase({ migrate: false });
+    const url = own.options.url!;
+    const server = await startServer(loadConfig({ PORT: '0', DATABASE_URL: url }), log, { pollJobs: false });
+    const admin = knex({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
+    try {
+      expect((await fetch(`${server.url}/readyz`)).status, 'the pool now holds an idle connection').to.equal(200);
+      await admin.raw('select pg_terminate_backend(pid) from pg_stat_activity where datname = ?', [new URL(url).pathname.slice(1)]);
+      // knex notices a dropped connection when it next takes it from its pool.
+      await eventually(async () => {
+        await fetch(`${server.url}/readyz`);
+        return lines.some((line) => line.includes('Connection Error'));
+      });
+      const entry = JSON.parse(lines.find((line) => line.includes('Connection Error'))!) as Record<string, unknown>;
+      expect(entry).to.include({ level: 40, component: 'knex' });
+    } finally {
+      await admin.destroy();
+      await server.stop();
+      await own.close();
+    }
   });
 
   it('seeds the demo organisation only once when started again', async function () {
