@@ -30,7 +30,8 @@ export interface Database {
 
 /** The knex settings for these options (knexfile.ts uses them too). */
 export function knexConfig(options: DatabaseOptions = {}): Knex.Config {
-  const migrationSettings = { migrations: { migrationSource: migrations }, ...(options.logger ? { log: knexLog(options.logger) } : {}) };
+  // What both kinds of database share: the migrations, and where knex logs.
+  const common = { migrations: { migrationSource: migrations }, ...(options.logger ? { log: knexLog(options.logger) } : {}) };
   if (options.url) {
     return {
       client: 'pg',
@@ -40,11 +41,11 @@ export function knexConfig(options: DatabaseOptions = {}): Knex.Config {
       // queueing for knex's default minute; the job poller tries again later.
       acquireConnectionTimeout: 5_000,
       ...(options.schema ? { searchPath: [options.schema] } : {}),
-      ...migrationSettings,
+      ...common,
     };
   }
   const dataDir = options.dataDir ?? './data';
-  return { client: ClientPgLite, dialect: 'postgres', connection: dataDir === 'memory' ? {} : { filename: dataDir }, ...migrationSettings };
+  return { client: ClientPgLite, dialect: 'postgres', connection: dataDir === 'memory' ? {} : { filename: dataDir }, ...common };
 }
 
 /** knex's messages as entries of the server's log, so that an operator finds them with the others, in one format. */
