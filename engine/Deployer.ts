@@ -5,7 +5,7 @@
  */
 import type { Store } from './store/Store.js';
 import type { ProcessModel } from './model/ProcessModel.js';
-import { compileXml } from './model/deploy.js';
+import { compileDeployedXml, compileXml } from './model/deploy.js';
 import { embeddedFormId } from './model/forms.js';
 import { NotFoundError } from './errors.js';
 import type { StepRunner } from './StepRunner.js';
@@ -60,7 +60,7 @@ export class Deployer {
     const definition = await this.store.getDefinitionByKey(definitionKey);
     const deployment = definition ? await this.store.getDeployment(definition.deploymentId) : undefined;
     if (!definition || !deployment) throw new NotFoundError('process definition', definitionKey);
-    const model = (await compileXml(deployment.xml)).find((process) => process.processId === definition.processId);
+    const model = (await compileDeployedXml(deployment.xml)).find((process) => process.processId === definition.processId);
     if (!model) throw new NotFoundError('process definition', definitionKey);
     this.models.set(definitionKey, model);
     return model;

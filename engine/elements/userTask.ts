@@ -1,7 +1,7 @@
 /** User task: work for a person; the token waits until completeUserTask. Terminating it cancels the task. */
 import type { ElementInstanceRecord, UserTaskRecord } from '../types.js';
 import type { FlowNode } from '../model/ProcessModel.js';
-import type { Expression } from '../model/feel.js';
+import { staticWholeNumber, type Expression } from '../model/feel.js';
 import type { ElementBehavior } from './ElementBehavior.js';
 import type { Execution } from '../runtime/Execution.js';
 import { ExpressionFailure } from '../runtime/failures.js';
@@ -63,9 +63,4 @@ function priority(execution: Execution, scopeId: string, expression: Expression 
     throw new ExpressionFailure('expression', `priority '${expression.text}' should give a whole number from 0 to 100, not ${JSON.stringify(value) ?? 'nothing'}`);
   }
   return value;
-}
-
-/** A priority written without '=' (priority="70"): the number it spells, else the text, which is refused. */
-function staticWholeNumber(text: string): number | string {
-  return /^\s*\d+\s*$/.test(text) ? Number(text) : text;
 }

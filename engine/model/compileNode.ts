@@ -1,6 +1,7 @@
 /** One flow node: its BPMN type, its Zeebe properties, its expressions. */
 import type { CalledElement, FlowNode, Mapping, MultiInstance, TaskDefinition, UserTaskDefinition } from './ProcessModel.js';
 import type { Problems } from './problems.js';
+import { staticWholeNumber, type Expression } from './feel.js';
 import { extension, localType, many, one, text, type ModdleElement } from './moddle.js';
 import { compileEventDefinition, readMessageRef } from './compileEvent.js';
 
@@ -61,9 +62,27 @@ function taskDefinition(element: ModdleElement, problems: Problems): TaskDefinit
   }
   return {
     type: problems.expression(text(definition, 'type')?.trim() ?? '', id, 'job type'),
-    retries: problems.expression(text(definition, 'retries')?.trim() || '3', id, 'retries'),
+    retries: wholeNumber(text(definition, 'retries')?.trim() || '3', id, 'retries', Infinity, problems),
     headers,
   };
+}
+
+/**
+ * A count written without '=' is checked at deployment, so that a typo
+ * fails the deployment rather than every job or task of it at run time.
+ */
+function wholeNumber(attribute: string, elementId: string, name: string, max: number, problems: Problems): Expression {
+  const expression = problems.expression(attribute, elementId, name);
+  const value = expression.feel === undefined ? staticWholeNumber(expression.text) : 0;
+  if (typeof value !== 'number' || value > max) {
+    const range = max === Infinity ? '≥ 0' : `from 0 to ${max}`;
+    problems.add(elementId, `${name}: '${expression.text}' is not a whole number ${range} (nor a FEEL expression, which starts with '=')`);
+  }
+  return expression;
+}
+
+function optionalWholeNumber(attribute: string | undefined, elementId: string, name: string, max: number, problems: Problems): Expression | undefined {
+  return attribute === undefined || attribute.trim() === '' ? undefined : wholeNumber(attribute, elementId, name, max, problems);
 }
 
 function userTaskDefinition(element: ModdleElement, problems: Problems): UserTaskDefinition {
@@ -79,7 +98,7 @@ function userTaskDefinition(element: ModdleElement, problems: Problems): UserTas
     candidateGroups: read(assignment, 'candidateGroups'),
     dueDate: read(schedule, 'dueDate'),
     followUpDate: read(schedule, 'followUpDate'),
-    priority: read(extension(element, 'zeebe:PriorityDefinition'), 'priority'),
+    priority: optionalWholeNumber(text(extension(element, 'zeebe:PriorityDefinition'), 'priority'), id, 'priority', 100, problems),
     formKey: text(form, 'formKey') ?? text(form, 'formId') ?? text(form, 'externalReference'),
   };
 }

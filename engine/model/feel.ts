@@ -20,6 +20,11 @@ export interface Expression {
   path?: string[];
 }
 
+/** A count written without '=' (priority="70", retries="3"): the number it spells, else the text, which is refused. */
+export function staticWholeNumber(text: string): number | string {
+  return /^\s*\d+\s*$/.test(text) ? Number(text) : text;
+}
+
 export function isFeel(text: string): boolean {
   return text.trimStart().startsWith('=');
 }

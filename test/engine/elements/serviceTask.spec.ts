@@ -1,8 +1,11 @@
 import { expect } from 'chai';
-import { BpmnError, type ServiceJob } from '../../../engine/index.js';
+import { BpmnError, DeploymentError, Engine, MemoryStore, type ServiceJob } from '../../../engine/index.js';
 import { fixture, scenario } from '../../support/scenario.js';
 
 const xml = fixture(import.meta.url, 'serviceTask.bpmn');
+const retriesXml = fixture(import.meta.url, 'serviceTaskRetries.bpmn');
+/** The retries model with its count written as `retries` (a static value when it has no '='). */
+const withRetries = (retries: string): string => retriesXml.replace('retries="=attempts"', `retries="${retries}"`);
 
 describe('serviceTask', () => {
   scenario('runs the handler with the instance variables and headers; its output lands in the instance', async (h) => {
@@ -79,5 +82,66 @@ describe('serviceTask', () => {
     const [task] = await h.engine.listUserTasks({ instanceId: instance.id, state: 'open' });
     await h.engine.completeUserTask(task!.id);
     expect((await h.engine.getInstance(instance.id)).state).to.equal('completed');
+  });
+
+  scenario('takes its retries from a FEEL expression; one that gives no whole number ≥ 0, the string "3" among them, raises an incident', async (h) => {
+    const seen: ServiceJob[] = [];
+    h.service('send', async (job) => { seen.push(job); return {}; });
+    await h.engine.deploy(retriesXml);
+    const reachSend = async (variables: Record<string, unknown>): Promise<string> => {
+      const instance = await h.engine.startProcess('retries-expression', variables);
+      const [task] = await h.engine.listUserTasks({ instanceId: instance.id, state: 'open' });
+      await h.reload();
+      await h.engine.completeUserTask(task!.id);
+      return instance.id;
+    };
+    await reachSend({ attempts: 4 });
+    expect(await h.engine.runDueJobs()).to.equal(1);
+    expect(seen[0]).to.include({ elementId: 'send', retries: 4 });
+    for (const variables of [{ attempts: '3' }, {}, { attempts: -1 }, { attempts: 1.5 }]) {
+      const instanceId = await reachSend(variables);
+      const [incident] = await h.engine.listIncidents(instanceId);
+      expect(incident, JSON.stringify(variables)).to.include({ elementId: 'send', type: 'expression', state: 'open' });
+      expect(incident?.message).to.contain("retries '=attempts' of 'send' should give a whole number ≥ 0");
+    }
+    expect(await h.engine.runDueJobs()).to.equal(0);
+  });
+
+  it('refuses a deployment whose retries or priority, written without \'=\', is no whole number in range', async () => {
+    const engine = new Engine({ store: new MemoryStore() });
+    const refusal = async (model: string): Promise<DeploymentError> => {
+      try {
+        await engine.deploy(model);
+      } catch (error) {
+        if (error instanceof DeploymentError) return error;
+        throw error;
+      }
+      throw new Error('the deployment was accepted');
+    };
+    for (const retries of ['drei', '-1', '2.5']) {
+      expect((await refusal(withRetries(retries))).problems, retries).to.deep.equal([
+        { elementId: 'send', message: `retries: '${retries}' is not a whole number ≥ 0 (nor a FEEL expression, which starts with '=')` },
+      ]);
+    }
+    const prioritised = fixture(import.meta.url, 'userTaskPriority.bpmn');
+    for (const priority of ['hoch', '101']) {
+      expect((await refusal(prioritised.replace('priority="70"', `priority="${priority}"`))).problems, priority).to.deep.equal([
+        { elementId: 't2', message: `priority: '${priority}' is not a whole number from 0 to 100 (nor a FEEL expression, which starts with '=')` },
+      ]);
+    }
+    expect((await engine.deploy(withRetries('0'))).processes).to.deep.equal([{ processId: 'retries-expression', version: 1 }]);
+  });
+
+  it('runs the instances of a model stored before that check: the bad count raises an incident where it is used', async () => {
+    const store = new MemoryStore();
+    // As an earlier version of the engine stored it, past today's deployment checks.
+    await store.saveDeployment({ id: 'earlier', deployedAt: new Date().toISOString(), xml: withRetries('drei') }, [{ processId: 'retries-expression' }]);
+    const engine = new Engine({ store });
+    const instance = await engine.startProcess('retries-expression', {});
+    const [task] = await engine.listUserTasks({ instanceId: instance.id, state: 'open' });
+    await engine.completeUserTask(task!.id);
+    const [incident] = await engine.listIncidents(instance.id);
+    expect(incident).to.include({ elementId: 'send', type: 'expression', state: 'open' });
+    expect(incident?.message).to.contain("retries 'drei' of 'send' should give a whole number ≥ 0, not \"drei\"");
   });
 });
