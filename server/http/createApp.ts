@@ -16,7 +16,7 @@ import { openApiDocument } from './openapi.js';
 import { errorResponse, HttpError, unauthenticated } from './errors.js';
 import { mayScrape } from './metrics.js';
 import { apiRoutes } from './routes/index.js';
-import { DatabaseLoginAttempts } from './loginAttempts.js';
+import { DatabaseLoginAttempts, perUserKey, perUserPrefix } from './loginAttempts.js';
 
 export const apiVersion = '0.1.0';
 
@@ -105,7 +105,7 @@ function loginLimiters(services: Services) {
   });
   const address = (req: Request): string => ipKeyGenerator(req.ip ?? '');
   return [
-    limiter(loginAttempts, 'login-user:', (req) => `${address(req)} ${loginUserId(req)}`,
+    limiter(loginAttempts, perUserPrefix, (req) => perUserKey(address(req), loginUserId(req)),
       'too many failed logins for this user id from this address; wait and try again'),
     limiter(loginAttemptsPerAddress, 'login:', address, 'too many failed logins from this address; wait and try again'),
   ];

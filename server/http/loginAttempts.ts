@@ -9,6 +9,35 @@
 import type { Knex } from 'knex';
 import type { ClientRateLimitInfo, Store } from 'express-rate-limit';
 
+/** The prefix of the limit on one user id at one client address; see perUserKey. */
+export const perUserPrefix = 'login-user:';
+
+/**
+ * The key that limit counts under: the address, then the user id as a login
+ * names it (lower case, trimmed). An address key never holds a space, so the
+ * first space ends it.
+ */
+export function perUserKey(addressKey: string, loginUserId: string): string {
+  return `${addressKey} ${loginUserId}`;
+}
+
+/**
+ * Forgets the failed logins counted for a user id at every address, so that
+ * the user can log in again at once: what the help desk does for a colleague
+ * who locked themselves out, rather than have them wait for the window.
+ * The limit per address stays, as it is not theirs alone. Answers how many
+ * addresses had counts.
+ */
+export async function forgetFailedLoginsOf(knex: Knex, userId: string): Promise<number> {
+  // The keys come back rather than a count, which knex gives on pg but not through knex-pglite.
+  const forgotten = await knex('login_attempts')
+    .where('key', 'like', `${perUserPrefix}%`)
+    .whereRaw("substr(key, position(' ' in key) + 1) = ?", [userId.trim().toLowerCase()])
+    .delete()
+    .returning('key') as unknown[];
+  return forgotten.length;
+}
+
 export class DatabaseLoginAttempts implements Store {
   /** Keys count across every server on the database (express-rate-limit checks double counting with this). */
   readonly localKeys = false;

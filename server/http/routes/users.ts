@@ -9,6 +9,7 @@ import { HttpError, notFound } from '../errors.js';
 import { Id, IdParams, Timestamp } from '../schemas.js';
 import { roles, IdentityNotFoundError, IdentityValidationError, type User } from '../../identity/IdentityStore.js';
 import type { Services } from '../services.js';
+import { forgetFailedLoginsOf } from '../loginAttempts.js';
 
 /** Login names and unit ids end up in BPMN assignee expressions and URLs: no spaces, no slashes. */
 export const NewId = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._-]+$' });
@@ -118,6 +119,17 @@ const userAdministration = [
     audit: { action: 'delete', objectType: 'user' },
     async handler({ params, services }) {
       await services.identity.deleteUser(params.id);
+      return undefined;
+    },
+  }),
+  defineRoute({
+    method: 'delete', path: '/api/users/{id}/failed-logins', operationId: 'forgetFailedLogins', tag: 'identity', access: ['admin'],
+    summary: 'Forget the failed logins counted for the user at every address, so that a user the login limit locked out can log in again at once.',
+    params: IdParams, responses: { 204: { description: 'Forgotten (also when none were counted).' } }, status: 204,
+    audit: { action: 'unlock', objectType: 'user' },
+    async handler({ params, services, audit }) {
+      await requireUser(services, params.id);
+      audit.details = { addresses: await forgetFailedLoginsOf(services.knex, params.id) };
       return undefined;
     },
   }),

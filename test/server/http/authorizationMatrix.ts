@@ -100,6 +100,7 @@ export const matrixRows: Record<string, MatrixRow> = {
   'GET /api/users/{id}': { statuses: [401, 403, 403, 403, 200, 403], request: onUser('') },
   'PATCH /api/users/{id}': { statuses: [401, 403, 403, 403, 200, 403], request: onUser('', { displayName: 'Umbenannt' }) },
   'DELETE /api/users/{id}': { statuses: [401, 403, 403, 403, 204, 403], request: onUser('') },
+  'DELETE /api/users/{id}/failed-logins': { statuses: [401, 403, 403, 403, 204, 403], request: onUser('/failed-logins') },
   'GET /api/users/{id}/groups': { statuses: [401, 403, 403, 403, 200, 403], request: onUser('/groups') },
   'GET /api/users/{id}/tokens': { statuses: [401, 403, 403, 403, 200, 403], request: onUser('/tokens') },
   'POST /api/users/{id}/tokens': { statuses: [401, 403, 403, 403, 201, 403], request: onUser('/tokens', { name: 'Fachverfahren' }) },

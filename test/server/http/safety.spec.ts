@@ -4,7 +4,7 @@ import { databaseKind } from '../../support/database.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../../server/http/createApp.js';
-import { Client, useTestServer } from '../../support/http.js';
+import { Client, login, useTestServer } from '../../support/http.js';
 import { eventually } from '../../support/eventually.js';
 
 describe(`the API's safety rails (on ${databaseKind})`, () => {
@@ -151,6 +151,30 @@ describe(`the login rate limit (on ${databaseKind})`, () => {
       await attempt(server.url, 'clerk-password'), await attempt(secondUrl, 'clerk-password'),
     ];
     expect(statuses).to.deep.equal([401, 401, 401, 429, 429]);
+  });
+
+  it('lets a user an admin unlocked log in at once, at every address; other users\' counts and the address limit stay', async () => {
+    await server.reset([{ id: 'clerk', roles: ['employee'] }, { id: 'typist', roles: ['employee'] }, { id: 'root', roles: ['admin'] }]);
+    for (const password of ['wrong-1', 'wrong-2', 'wrong-3']) await attempt(server.url, password);
+    const typistGuess = await new Client(server.url).post('/api/login', { userId: 'typist', password: 'wrong' });
+    expect(typistGuess.status).to.equal(401);
+    // The same user id guessed at from another address, as the limiter keys it.
+    const knex = server.services.knex;
+    await knex('login_attempts').insert({ key: 'login-user:10.9.8.7 clerk', hits: 3, resets_at: new Date(Date.now() + 60_000) });
+    expect(await attempt(server.url, 'clerk-password')).to.equal(429);
+
+    const admin = await login(server.url, 'root');
+    const unlocked = await admin.send('DELETE', '/api/users/clerk/failed-logins');
+    expect(unlocked.status).to.equal(204);
+    const keys = (await knex('login_attempts').orderBy('key').pluck('key')) as string[];
+    expect(keys.filter((key) => key.endsWith(' clerk'))).to.deep.equal([]);
+    expect(keys).to.include.members(['login-user:127.0.0.1 typist', 'login:127.0.0.1']);
+    expect(await attempt(server.url, 'clerk-password')).to.equal(200);
+
+    expect((await admin.send('DELETE', '/api/users/nobody/failed-logins')).status).to.equal(404);
+    const audit = await knex('audit_log').where({ action: 'unlock', object_id: 'clerk' }).first() as { actor_id: string; details: unknown } | undefined;
+    expect(audit).to.include({ actor_id: 'root' });
+    expect(typeof audit?.details === 'string' ? JSON.parse(audit.details) : audit?.details).to.include({ addresses: 2 });
   });
 
   it('does not count a login that succeeded', async () => {
