@@ -49,15 +49,26 @@ function fromRow(row: AuditRow): AuditRecord {
   return { id: Number(row.id), at: new Date(row.at), action: row.action, objectType: row.object_type, status: row.status, ...present };
 }
 
+/**
+ * A refused request is recorded too, with what it named, and that may hold
+ * U+0000, which PostgreSQL stores in no text or jsonb: it is kept as U+FFFD,
+ * so that the entry is written rather than lost.
+ */
+function storable(text: string | undefined): string | null {
+  return text === undefined ? null : text.replaceAll('\u0000', '\uFFFD');
+}
+
 export class AuditLog {
   constructor(private readonly knex: Knex) {}
 
   /** Appends an entry and answers its id. */
   async record(entry: AuditEntry): Promise<number> {
     const [row] = await this.knex('audit_log').insert({
-      at: entry.at, actor_id: entry.actorId ?? null, on_behalf_of: entry.onBehalfOf ?? null, action: entry.action,
-      object_type: entry.objectType, object_id: entry.objectId ?? null, instance_id: entry.instanceId ?? null,
-      status: entry.status, details: entry.details === undefined ? null : JSON.stringify(entry.details),
+      at: entry.at, actor_id: storable(entry.actorId), on_behalf_of: storable(entry.onBehalfOf), action: entry.action,
+      object_type: entry.objectType, object_id: storable(entry.objectId), instance_id: storable(entry.instanceId),
+      status: entry.status,
+      // The keys of details are the routes' own; the values may be what a request named.
+      details: entry.details === undefined ? null : JSON.stringify(entry.details, (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value)),
     }).returning('id') as { id: string | number }[];
     return Number(row?.id);
   }

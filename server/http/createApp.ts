@@ -118,7 +118,8 @@ function loginLimiters(services: Services) {
  */
 function loginUserId(req: Request): string {
   const userId = (req.body as { userId?: unknown } | undefined)?.userId;
-  return typeof userId === 'string' ? userId.trim().toLowerCase().slice(0, 200) : '';
+  // U+0000 cannot go into the database's key; such a guess (400 from the route) still counts, as U+FFFD.
+  return typeof userId === 'string' ? userId.trim().toLowerCase().slice(0, 200).replaceAll('\u0000', '\uFFFD') : '';
 }
 
 function measure(services: Services) {

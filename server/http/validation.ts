@@ -30,9 +30,41 @@ export interface Validator {
 export function compileValidator(schema: TSchema, part: Part): Validator {
   const validate: ValidateFunction = (part === 'body' ? jsonInput : textInput).compile(schema);
   return (value) => {
-    if (validate(value)) return value;
-    throw new HttpError(400, 'validation_failed', `the request ${part === 'path' ? 'path' : part} is not valid`, { problems: problemsOf(part, validate.errors ?? []) });
+    const problems = [...unstorable(part, value), ...(validate(value) ? [] : problemsOf(part, validate.errors ?? []))];
+    if (problems.length === 0) return value;
+    throw new HttpError(400, 'validation_failed', `the request ${part === 'path' ? 'path' : part} is not valid`, { problems });
   };
+}
+
+/** Deeper than any form or list of records needs, and far within what the engine and jsonb handle. */
+export const maxNesting = 64;
+
+/**
+ * What no schema can say of free-form values (variables) and the database
+ * would refuse however valid it looks: a text or key holding U+0000, which
+ * PostgreSQL stores in no text or jsonb, and nesting deeper than maxNesting.
+ * Walked without recursion, since the nesting is the sender's to choose.
+ */
+function unstorable(part: Part, value: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const pending: { item: unknown; at: string; depth: number }[] = [{ item: value, at: part, depth: 0 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { item, at, depth } = next;
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) problems.push({ at, message: 'must not contain the character U+0000 (NUL)' });
+    } else if (typeof item === 'object' && item !== null) {
+      if (depth === maxNesting) {
+        problems.push({ at, message: `must not nest lists and objects more than ${maxNesting} levels deep` });
+        continue;
+      }
+      for (const [key, element] of Object.entries(item)) {
+        const pointer = `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+        if (key.includes('\u0000')) problems.push({ at: pointer, message: 'the name must not contain the character U+0000 (NUL)' });
+        pending.push({ item: element, at: pointer, depth: depth + 1 });
+      }
+    }
+  }
+  return problems;
 }
 
 export interface Problem {

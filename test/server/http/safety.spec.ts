@@ -64,6 +64,38 @@ describe(`the API's safety rails (on ${databaseKind})`, () => {
     expect(places).to.include.members(['body/absentUserId', 'body/startsAt']);
   });
 
+  it('answers 400 naming the place, not 500, to text holding U+0000 and to values nested deeper than 64 levels; the refusal is audited', async () => {
+    type Refusal = { error: { code: string; details: { problems: { at: string; message: string }[] } } };
+    const clerk = await server.as('clerk');
+    const start = (body: unknown) => clerk.post<Refusal>('/api/process-definitions/unknown/instances', body);
+    const nul = await start({ variables: { note: 'a\u0000b', ['key\u0000']: 1, list: ['fine', 'x\u0000'] }, businessKey: 'B\u0000' });
+    expect(nul.status, nul.text).to.equal(400);
+    expect(nul.body.error.details.problems.map((problem) => problem.at)).to.have.members([
+      'body/variables/note', 'body/variables/key\u0000', 'body/variables/list/1', 'body/businessKey',
+    ]);
+    expect(nul.body.error.details.problems[0]?.message).to.include('U+0000');
+    const nested = (levels: number): unknown => (levels === 0 ? 'leaf' : [nested(levels - 1)]);
+    // The body is level 0, its variables 1, so a value of 62 nested lists reaches level 64 with its leaf only.
+    expect((await start({ variables: { deep: nested(62) } })).status, 'as deep as allowed').to.equal(404);
+    const deep = await start({ variables: { deep: nested(63) } });
+    expect(deep.status).to.equal(400);
+    expect(deep.body.error.details.problems).to.have.length(1);
+    expect(deep.body.error.details.problems[0]?.message).to.include('64 levels');
+    const farDeeper = `{"variables":{"deep":${'['.repeat(900)}${']'.repeat(900)}}}`;
+    expect((await clerk.send('POST', '/api/process-definitions/unknown/instances', farDeeper)).status, 'far deeper, within the body limit').to.equal(400);
+
+    expect((await clerk.get('/api/tasks?processId=%00')).status).to.equal(400);
+    const path = await clerk.send<Refusal>('DELETE', '/api/deputies/%00');
+    expect(path.status).to.equal(400);
+    expect(path.body.error.details.problems.map((problem) => problem.at)).to.deep.equal(['path/id']);
+    const login = await server.anonymous().post('/api/login', { userId: 'clerk\u0000', password: 'clerk-password' });
+    expect(login.status).to.equal(400);
+    const audited = await server.services.knex('audit_log').where({ status: 400 }).orderBy('id').select('action', 'object_id');
+    expect(audited.map((row: { action: string; object_id: string | null }) => [row.action, row.object_id])).to.deep.equal([
+      ['start', 'unknown'], ['start', 'unknown'], ['start', 'unknown'], ['delete', '\uFFFD'], ['login', null],
+    ]);
+  });
+
   it('answers 422 listing the problems for a model that cannot run, and 415 for a body of the wrong type', async () => {
     const designer = await server.as('designer');
     const broken = await designer.send('POST', '/api/deployments', '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t"><bpmn:process id="p" isExecutable="true"><bpmn:userTask id="lonely"/></bpmn:process></bpmn:definitions>', 'application/xml');
