@@ -51,11 +51,13 @@ function fromRow(row: AuditRow): AuditRecord {
 
 /**
  * A refused request is recorded too, with what it named, and that may hold
- * U+0000, which PostgreSQL stores in no text or jsonb: it is kept as U+FFFD,
- * so that the entry is written rather than lost.
+ * U+0000 or an unpaired UTF-16 surrogate, which PostgreSQL stores in no text
+ * or jsonb: each is kept as U+FFFD, so that the entry is written rather
+ * than lost. (With the `u` flag, a well-formed pair is one code point and
+ * does not match.)
  */
 function storable(text: string | undefined): string | null {
-  return text === undefined ? null : text.replaceAll('\u0000', '\uFFFD');
+  return text === undefined ? null : text.replaceAll('\u0000', '\uFFFD').replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
 }
 
 export class AuditLog {

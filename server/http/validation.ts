@@ -14,7 +14,14 @@ const addFormats = addFormatsModule as unknown as typeof addFormatsModule.defaul
 function newAjv(coerceTypes: boolean): Ajv {
   const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, strict: true, strictTypes: false });
   addFormats(ajv);
+  refuseYearZero(ajv);
   return ajv;
+}
+
+/** RFC 3339 allows the year 0000, which PostgreSQL's timestamps do not have (their year before 1 AD is 1 BC). */
+function refuseYearZero(ajv: Ajv): void {
+  const format = ajv.formats['date-time'] as { validate: (text: string) => boolean; compare?: (one: string, other: string) => number | undefined };
+  ajv.addFormat('date-time', { ...format, validate: (text: string) => !text.startsWith('0000') && format.validate(text) });
 }
 
 const textInput = newAjv(true);
@@ -39,11 +46,23 @@ export function compileValidator(schema: TSchema, part: Part): Validator {
 /** Deeper than any form or list of records needs, and far within what the engine and jsonb handle. */
 export const maxNesting = 64;
 
+/** A UTF-16 surrogate without its pair (the `u` flag lets a well-formed pair through as one code point). */
+const unpairedSurrogate = /[\uD800-\uDFFF]/u;
+
+/** What a text or a name must not hold: PostgreSQL stores neither in text nor jsonb. */
+function unstorableText(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'the character U+0000 (NUL)';
+  if (unpairedSurrogate.test(text)) return 'an unpaired UTF-16 surrogate (\\uD800–\\uDFFF)';
+  return undefined;
+}
+
 /**
- * What no schema can say of free-form values (variables) and the database
- * would refuse however valid it looks: a text or key holding U+0000, which
- * PostgreSQL stores in no text or jsonb, and nesting deeper than maxNesting.
- * Walked without recursion, since the nesting is the sender's to choose.
+ * What no schema can say of free-form values (variables) and would be lost
+ * or refused by the database however valid it looks: text that PostgreSQL
+ * cannot store (unstorableText), a number JSON cannot hold (1e400 parses as
+ * Infinity and would be stored as null), the name `__proto__` (dropped when
+ * the value is copied), and nesting deeper than maxNesting. Walked without
+ * recursion, since the nesting is the sender's to choose.
  */
 function unstorable(part: Part, value: unknown): Problem[] {
   const problems: Problem[] = [];
@@ -51,7 +70,10 @@ function unstorable(part: Part, value: unknown): Problem[] {
   for (let next = pending.pop(); next; next = pending.pop()) {
     const { item, at, depth } = next;
     if (typeof item === 'string') {
-      if (item.includes('\u0000')) problems.push({ at, message: 'must not contain the character U+0000 (NUL)' });
+      const held = unstorableText(item);
+      if (held) problems.push({ at, message: `must not contain ${held}` });
+    } else if (typeof item === 'number') {
+      if (!Number.isFinite(item)) problems.push({ at, message: 'must be a number within the range of a double' });
     } else if (typeof item === 'object' && item !== null) {
       if (depth === maxNesting) {
         problems.push({ at, message: `must not nest lists and objects more than ${maxNesting} levels deep` });
@@ -59,7 +81,9 @@ function unstorable(part: Part, value: unknown): Problem[] {
       }
       for (const [key, element] of Object.entries(item)) {
         const pointer = `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-        if (key.includes('\u0000')) problems.push({ at: pointer, message: 'the name must not contain the character U+0000 (NUL)' });
+        const held = unstorableText(key);
+        if (held) problems.push({ at: pointer, message: `the name must not contain ${held}` });
+        if (key === '__proto__') problems.push({ at: pointer, message: 'the name __proto__ is reserved' });
         pending.push({ item: element, at: pointer, depth: depth + 1 });
       }
     }

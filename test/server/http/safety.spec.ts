@@ -64,7 +64,7 @@ describe(`the API's safety rails (on ${databaseKind})`, () => {
     expect(places).to.include.members(['body/absentUserId', 'body/startsAt']);
   });
 
-  it('answers 400 naming the place, not 500, to text holding U+0000 and to values nested deeper than 64 levels; the refusal is audited', async () => {
+  it('answers 400 naming the place, not 500 nor a silent loss, to what the database cannot store (U+0000, unpaired surrogates, year 0, numbers beyond a double, __proto__, nesting beyond 64 levels); the refusal is audited', async () => {
     type Refusal = { error: { code: string; details: { problems: { at: string; message: string }[] } } };
     const clerk = await server.as('clerk');
     const start = (body: unknown) => clerk.post<Refusal>('/api/process-definitions/unknown/instances', body);
@@ -84,6 +84,21 @@ describe(`the API's safety rails (on ${databaseKind})`, () => {
     const farDeeper = `{"variables":{"deep":${'['.repeat(900)}${']'.repeat(900)}}}`;
     expect((await clerk.send('POST', '/api/process-definitions/unknown/instances', farDeeper)).status, 'far deeper, within the body limit').to.equal(400);
 
+    // Sent as written: JSON.stringify would not let these through.
+    const raw = await clerk.send<Refusal>('POST', '/api/process-definitions/unknown/instances',
+      '{"variables":{"half":"a\\ud800b","pair":"\\ud83d\\ude00","n\\udc00":1,"huge":1e400,"__proto__":{"x":1},"big":1e300}}');
+    expect(raw.status, raw.text).to.equal(400);
+    expect(raw.body.error.details.problems.map((problem) => `${problem.at}: ${problem.message}`)).to.have.members([
+      'body/variables/half: must not contain an unpaired UTF-16 surrogate (\\uD800–\\uDFFF)',
+      'body/variables/n\udc00: the name must not contain an unpaired UTF-16 surrogate (\\uD800–\\uDFFF)',
+      'body/variables/huge: must be a number within the range of a double',
+      'body/variables/__proto__: the name __proto__ is reserved',
+    ]);
+    const yearZero = await clerk.get<Refusal>('/api/tasks?dueBefore=0000-12-31T00:00:00Z');
+    expect(yearZero.status, yearZero.text).to.equal(400);
+    expect(yearZero.body.error.details.problems.map((problem) => problem.at)).to.deep.equal(['query/dueBefore']);
+    expect((await clerk.get('/api/tasks?dueBefore=0001-01-01T00:00:00Z')).status).to.equal(200);
+
     expect((await clerk.get('/api/tasks?processId=%00')).status).to.equal(400);
     const path = await clerk.send<Refusal>('DELETE', '/api/deputies/%00');
     expect(path.status).to.equal(400);
@@ -92,7 +107,7 @@ describe(`the API's safety rails (on ${databaseKind})`, () => {
     expect(login.status).to.equal(400);
     const audited = await server.services.knex('audit_log').where({ status: 400 }).orderBy('id').select('action', 'object_id');
     expect(audited.map((row: { action: string; object_id: string | null }) => [row.action, row.object_id])).to.deep.equal([
-      ['start', 'unknown'], ['start', 'unknown'], ['start', 'unknown'], ['delete', '\uFFFD'], ['login', null],
+      ['start', 'unknown'], ['start', 'unknown'], ['start', 'unknown'], ['start', 'unknown'], ['delete', '\uFFFD'], ['login', null],
     ]);
   });
 

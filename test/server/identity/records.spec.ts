@@ -24,6 +24,13 @@ describe(`audit log, comments and instance starts on ${databaseKind}`, () => {
       expect(await log.listForInstance('i1', { limit: 1 })).to.have.length(1);
     });
 
+    it('records what a refused request named even where it holds U+0000 or an unpaired surrogate, each kept as U+FFFD', async () => {
+      const log = new AuditLog(db.knex);
+      const id = await log.record({ ...entry, objectId: 'a\u0000b\ud800', status: 400, details: { path: '/x\udc00', pair: '\ud83d\ude00', nested: ['\u0000'] } });
+      const [recorded] = await log.listForInstance('i1');
+      expect(recorded).to.deep.equal({ ...entry, id, objectId: 'a\uFFFDb\uFFFD', status: 400, details: { path: '/x\uFFFD', pair: '\ud83d\ude00', nested: ['\uFFFD'] } });
+    });
+
     it('the audit_log table refuses UPDATE', async () => {
       await new AuditLog(db.knex).record(entry);
       const error = await thrownBy(async () => db.knex('audit_log').update({ status: 200 }));
