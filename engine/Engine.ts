@@ -15,6 +15,7 @@ import { JobRunner } from './JobRunner.js';
 import * as commands from './runtime/commands.js';
 import * as operations from './runtime/operations.js';
 import { processInstanceFromChanges, toProcessInstance, toUserTask } from './views.js';
+import { describeValueProblems, variableValueProblems } from './variableValues.js';
 
 export interface EngineOptions {
   store?: Store;
@@ -199,6 +200,8 @@ function plainVariables(variables: Variables): Variables {
   if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) {
     throw new InvalidArgumentError('variables must be a JSON object');
   }
+  const problems = variableValueProblems(variables, 'variables');
+  if (problems.length > 0) throw new InvalidArgumentError(`variables cannot be stored as given: ${describeValueProblems(problems)}`);
   try {
     return JSON.parse(JSON.stringify(variables)) as Variables;
   } catch (error) {

@@ -8,6 +8,7 @@
 import type { JobRecord, ServiceHandler, Variables } from './types.js';
 import type { Store } from './store/Store.js';
 import type { StepRunner } from './StepRunner.js';
+import { describeValueProblems, variableValueProblems } from './variableValues.js';
 import { BpmnError } from './errors.js';
 import * as commands from './runtime/commands.js';
 import { visibleVariables } from './runtime/variables.js';
@@ -79,9 +80,11 @@ export class JobRunner {
       if (output !== undefined && (output === null || typeof output !== 'object' || Array.isArray(output))) {
         return { kind: 'failed', message: 'the handler returned something other than an object of variables' };
       }
+      const unstorable = unstorableResult(output);
+      if (unstorable) return unstorable;
       return { kind: 'completed', variables: JSON.parse(JSON.stringify(output ?? {})) as Variables };
     } catch (error) {
-      if (error instanceof BpmnError) return { kind: 'bpmnError', error };
+      if (error instanceof BpmnError) return unstorableResult(error.variables) ?? { kind: 'bpmnError', error };
       return { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
     }
   }
@@ -98,6 +101,17 @@ export class JobRunner {
       await this.steps.run(preload, (execution) => commands.failJob(execution, job.id, outcome.message, this.backoff), options);
     }
   }
+}
+
+/**
+ * A result the store could not keep as given fails the job like a handler
+ * that threw: it is retried and then raises an incident, instead of failing
+ * at the database on every try with nothing to show for it.
+ */
+function unstorableResult(variables: unknown): Outcome | undefined {
+  const problems = variableValueProblems(variables ?? {});
+  if (problems.length === 0) return undefined;
+  return { kind: 'failed', message: `the handler returned variables that cannot be stored: ${describeValueProblems(problems)}` };
 }
 
 type Outcome =

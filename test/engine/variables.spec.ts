@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Engine, type ChangeSet, type StepRun } from '../../engine/index.js';
+import { Engine, InvalidArgumentError, maxNesting, type ChangeSet, type StepRun } from '../../engine/index.js';
 import { createTestDatabase, databaseKind, type TestDatabase } from '../support/database.js';
 import { fixture, scenario } from '../support/scenario.js';
 
@@ -129,5 +129,37 @@ describe('the variables of an element instance that ends', () => {
     await engine.completeUserTask(next!.id);
     expect(removedScopes[2], 'a task without local variables').to.deep.equal([]);
     expect((await engine.getInstance(instance.id)).variables).to.deep.equal({ customer: { name: 'Anna' }, items: [1, 2, 3], score: 12 });
+  });
+});
+
+describe('variable values the store could not keep as given', () => {
+  const refusal = async (promise: Promise<unknown>): Promise<Error> => {
+    try {
+      await promise;
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error('it was accepted');
+  };
+  const nested = (levels: number): unknown => {
+    let value: unknown = 'leaf';
+    for (let level = 0; level < levels; level++) value = [value];
+    return value;
+  };
+
+  scenario('are refused as an InvalidArgumentError naming the place, at the start and at a completion, and change nothing', async (h) => {
+    await h.engine.deploy(xml);
+    const start = await refusal(h.engine.startProcess('vars-mapping', { customer: { name: 'A\u0000' }, items: [1, Infinity], ['x\ud800']: 1 }));
+    expect(start).to.be.instanceOf(InvalidArgumentError);
+    expect(start.message).to.equal('variables cannot be stored as given: variables/x\ud800 the name must not contain an unpaired UTF-16 surrogate (\\uD800–\\uDFFF); '
+      + 'variables/items/1 must be a number within the range of a double; variables/customer/name must not contain the character U+0000 (NUL)');
+    expect(await h.engine.listUserTasks({}), 'no instance was started').to.have.length(0);
+    const instance = await h.engine.startProcess('vars-mapping', { customer: { name: 'Anna' }, items: nested(maxNesting - 1) });
+    const [task] = await h.engine.listUserTasks({ instanceId: instance.id, state: 'open' });
+    await h.reload();
+    const deep = await refusal(h.engine.completeUserTask(task!.id, { answer: nested(maxNesting) }));
+    expect(deep).to.be.instanceOf(InvalidArgumentError);
+    expect(deep.message).to.contain(`must not nest lists and objects more than ${maxNesting} levels deep`);
+    expect((await h.engine.listUserTasks({ instanceId: instance.id, state: 'open' })).map((open) => open.id)).to.deep.equal([task!.id]);
   });
 });

@@ -144,4 +144,37 @@ describe('serviceTask', () => {
     expect(incident).to.include({ elementId: 'send', type: 'expression', state: 'open' });
     expect(incident?.message).to.contain("retries 'drei' of 'send' should give a whole number ≥ 0, not \"drei\"");
   });
+
+  scenario('a handler result the store could not keep as given fails the job like a throw: retried, then an incident naming the place', async (h) => {
+    h.service('calculate', async () => ({ result: 'a\u0000b', detail: { ratio: Number.NaN } }));
+    await h.engine.deploy(xml);
+    const instance = await h.engine.startProcess('service-flow', { a: 1 });
+    expect(await h.engine.runDueJobs()).to.equal(1);
+    await h.reload();
+    h.advance(1_000);
+    expect(await h.engine.runDueJobs()).to.equal(1);
+    const stuck = await h.engine.getInstance(instance.id);
+    expect(stuck.state).to.equal('incident');
+    expect(stuck.variables).to.deep.equal({ a: 1 });
+    const [incident] = await h.engine.listIncidents(instance.id);
+    expect(incident).to.include({ type: 'job_failed', elementId: 'calc', state: 'open' });
+    expect(incident?.message).to.contain('the handler returned variables that cannot be stored')
+      .and.contain('/result must not contain the character U+0000 (NUL)').and.contain('/detail/ratio must be a number within the range of a double');
+  });
+
+  scenario('so do the variables of a BpmnError it throws: the error is not caught, the job fails', async (h) => {
+    h.service('charge', async () => { throw new BpmnError('CARD_DECLINED', 'declined', { reason: 'x\ud800' }); });
+    await h.engine.deploy(xml);
+    const instance = await h.engine.startProcess('service-error', {});
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect(await h.engine.runDueJobs(), `attempt ${attempt + 1}`).to.equal(1);
+      await h.reload();
+      h.advance(1_000);
+    }
+    const after = await h.engine.getInstance(instance.id);
+    expect(after.activeElementIds).to.deep.equal(['charge']);
+    expect(after.state).to.equal('incident');
+    const [incident] = await h.engine.listIncidents(instance.id);
+    expect(incident?.message).to.contain('/reason must not contain an unpaired UTF-16 surrogate');
+  });
 });
