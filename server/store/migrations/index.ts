@@ -12,6 +12,7 @@ import * as stepCounter from './005_step_counter.js';
 import * as cheaperStepCounters from './006_cheaper_step_counters.js';
 import * as readsConfirmedAtCommit from './007_reads_confirmed_at_commit.js';
 import * as loginAttempts from './008_login_attempts.js';
+import * as offeredTaskIndexes from './009_offered_task_indexes.js';
 
 interface Migration {
   name: string;
@@ -28,6 +29,7 @@ const all: Migration[] = [
   { name: '006_cheaper_step_counters', ...cheaperStepCounters },
   { name: '007_reads_confirmed_at_commit', ...readsConfirmedAtCommit },
   { name: '008_login_attempts', ...loginAttempts },
+  { name: '009_offered_task_indexes', ...offeredTaskIndexes },
 ];
 
 export const migrations: Knex.MigrationSource<Migration> = {
