@@ -15,6 +15,12 @@ export const Variables = Type.Record(Type.String(), Type.Unknown(), { descriptio
 export const Timestamp = Type.String({ format: 'date-time' });
 export const UserTaskStateSchema = Type.Union([Type.Literal('open'), Type.Literal('completed'), Type.Literal('canceled')]);
 
+/** The largest value of a PostgreSQL integer column: a version or an offset beyond it could only fail at the database, or be misread. */
+export const maxStoredInteger = 2_147_483_647;
+export const VersionQuery = Type.Object({
+  version: Type.Optional(Type.Integer({ minimum: 1, maximum: maxStoredInteger, description: 'A version of the process; the latest when absent.' })),
+}, { additionalProperties: false });
+
 export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'How many items per page.' });
 export const Cursor = Type.String({ maxLength: 500, description: 'From nextCursor of the previous page.' });
 

@@ -38,8 +38,10 @@ export interface Validator {
 export function compileValidator(schema: TSchema, part: Part): Validator {
   const validate: ValidateFunction = (part === 'body' ? jsonInput : textInput).compile(schema);
   return (value) => {
+    // ajv coerces path and query text in place ('Infinity' becomes a number), so the value is walked after it.
+    const schemaProblems = validate(value) ? [] : problemsOf(part, validate.errors ?? []);
     // What the engine would refuse in variables is refused anywhere in a request: none of it could be stored.
-    const problems = [...variableValueProblems(value, part), ...(validate(value) ? [] : problemsOf(part, validate.errors ?? []))];
+    const problems = [...variableValueProblems(value, part), ...schemaProblems];
     if (problems.length === 0) return value;
     throw new HttpError(400, 'validation_failed', `the request ${part === 'path' ? 'path' : part} is not valid`, { problems });
   };

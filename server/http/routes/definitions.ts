@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { DefinitionRecord } from '../../../engine/index.js';
 import { defineRoute } from '../route.js';
 import { badRequest, notFound } from '../errors.js';
-import { DefinitionSchema } from '../schemas.js';
+import { DefinitionSchema, VersionQuery } from '../schemas.js';
 
 const xmlTypes = ['application/xml', 'text/xml', 'application/bpmn+xml', 'multipart/form-data'];
 
@@ -50,7 +50,7 @@ export const definitionRoutes = [
     method: 'get', path: '/api/process-definitions/{processId}/xml', operationId: 'definitionXml', tag: 'process definitions', access: 'authenticated',
     summary: 'The BPMN XML a process definition was deployed with (latest version, or ?version=n).',
     params: ProcessIdParams,
-    query: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+    query: VersionQuery,
     responses: { 200: { description: 'The BPMN XML.', schema: Type.String(), contentType: 'application/xml' } },
     async handler({ params, query, services, res }) {
       const definition = await services.engine.store.getDefinition(params.processId, query.version);

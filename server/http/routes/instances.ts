@@ -6,7 +6,7 @@ import { hasRole, mayCancelInstance, mayReadInstance, type Principal } from '../
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
   Cursor, Empty, HistoryEventSchema, Id, IdParams, InstanceStateSchema, InstanceUserTask, Limit, Page, ProcessInstanceDetail, ProcessInstanceSummary,
-  UserTaskStateSchema, Variables,
+  UserTaskStateSchema, Variables, VersionQuery,
 } from '../schemas.js';
 import { listInstances } from '../../queries/instances.js';
 import { hasOpenUserTaskIn } from '../../queries/inbox.js';
@@ -40,7 +40,7 @@ export const instanceRoutes = [
     method: 'post', path: '/api/process-definitions/{processId}/instances', operationId: 'startInstance', tag: 'process instances', access: 'authenticated',
     summary: 'Start a process instance (latest version unless ?version=n). The variable initiator is set to the caller.',
     params: Type.Object({ processId: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-    query: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+    query: VersionQuery,
     body: { schema: Type.Object({ variables: Type.Optional(Variables), businessKey: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }) },
     responses: { 201: { description: 'Started.', schema: Type.Intersect([ProcessInstanceSummary, Type.Object({ variables: Variables, activeElementIds: Type.Array(Type.String()) })]) } },
     status: 201,

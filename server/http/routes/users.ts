@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../route.js';
 import { HttpError, notFound } from '../errors.js';
-import { Id, IdParams, Timestamp } from '../schemas.js';
+import { Id, IdParams, maxStoredInteger, Timestamp } from '../schemas.js';
 import { roles, IdentityNotFoundError, IdentityValidationError, type User } from '../../identity/IdentityStore.js';
 import type { Services } from '../services.js';
 import { forgetFailedLoginsOf } from '../loginAttempts.js';
@@ -69,7 +69,7 @@ const userAdministration = [
     summary: 'Users ordered by id, optionally those whose id, name or e-mail contains the search text.',
     query: Type.Object({
       search: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-      limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), offset: Type.Integer({ minimum: 0, default: 0 }),
+      limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), offset: Type.Integer({ minimum: 0, maximum: maxStoredInteger, default: 0 }),
     }, { additionalProperties: false }),
     responses: { 200: { description: 'One page of users.', schema: Items(UserSchema) } },
     async handler({ query, services }) {

@@ -11,7 +11,7 @@ describe(`the API's safety rails (on ${databaseKind})`, () => {
   const server = useTestServer({ jsonLimitBytes: 2_048, xmlLimitBytes: 4_096 });
 
   beforeEach(async () => {
-    await server.reset([{ id: 'designer', roles: ['designer'] }, { id: 'clerk', roles: ['employee'] }]);
+    await server.reset([{ id: 'designer', roles: ['designer'] }, { id: 'clerk', roles: ['employee'] }, { id: 'root', roles: ['admin'] }]);
   });
 
   it('sends a Content-Security-Policy and the other helmet headers, and no X-Powered-By', async () => {
@@ -98,6 +98,16 @@ describe(`the API's safety rails (on ${databaseKind})`, () => {
     expect(yearZero.status, yearZero.text).to.equal(400);
     expect(yearZero.body.error.details.problems.map((problem) => problem.at)).to.deep.equal(['query/dueBefore']);
     expect((await clerk.get('/api/tasks?dueBefore=0001-01-01T00:00:00Z')).status).to.equal(200);
+
+    // Numbers in the query, after ajv has read them: none beyond what the database's integer columns hold.
+    for (const version of ['Infinity', '3000000000', '1e300']) {
+      const answer = await clerk.get<Refusal>(`/api/process-definitions/unknown/xml?version=${version}`);
+      expect(answer.status, `version=${version}: ${answer.text}`).to.equal(400);
+      expect(answer.body.error.details.problems.map((problem) => problem.at), version).to.include('query/version');
+    }
+    expect((await clerk.get('/api/process-definitions/unknown/xml?version=2147483647')).status).to.equal(404);
+    const root = await server.as('root');
+    expect((await root.get('/api/users?offset=1e300')).status, 'not read as offset 1').to.equal(400);
 
     expect((await clerk.get('/api/tasks?processId=%00')).status).to.equal(400);
     const path = await clerk.send<Refusal>('DELETE', '/api/deputies/%00');
