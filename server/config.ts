@@ -56,6 +56,8 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   databasePoolSize: number;
+  /** On embedded PGlite, how often the server looks for tables to vacuum and analyze (see store/embeddedVacuum.ts); 0: never. */
+  embeddedVacuumMilliseconds: number;
   jobs: JobSettings;
   logLevel: string;
 }
@@ -122,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(databaseUrl ? { databaseUrl } : {}),
     dataDir: env['UMLAUF_DATA_DIR'] || './data',
     databasePoolSize: number('DATABASE_POOL_SIZE', 10, 1),
+    embeddedVacuumMilliseconds: number('UMLAUF_PGLITE_VACUUM_SECONDS', 60, 0) * 1000,
     jobs: {
       pollMilliseconds: number('UMLAUF_JOB_POLL_MS', 1_000, 10),
       lockMilliseconds: number('UMLAUF_JOB_LOCK_MS', 5 * 60_000, 100),

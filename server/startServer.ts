@@ -8,6 +8,7 @@ import { migrateToLatest, openDatabase, type Database } from './store/database.j
 import { KnexStore } from './store/KnexStore.js';
 import { isDatabaseReachable } from './store/health.js';
 import { JobPoller } from './jobs/JobPoller.js';
+import { EmbeddedVacuum } from './store/embeddedVacuum.js';
 import { jitteredPause } from './store/retryPause.js';
 import { createApp } from './http/createApp.js';
 import { createMetrics } from './http/metrics.js';
@@ -22,6 +23,8 @@ export interface RunningServer {
   readonly database: Database;
   readonly engine: Engine;
   readonly poller: JobPoller;
+  /** On embedded PGlite (unless turned off), what vacuums and analyzes its tables. */
+  readonly vacuum: EmbeddedVacuum | undefined;
   readonly services: Services;
   /** Where the HTTP API listens, e.g. http://127.0.0.1:3000 */
   readonly url: string;
@@ -62,6 +65,10 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   const http = createServer(createApp(services));
   await listen(http, config.http.port);
   if (options.pollJobs !== false) poller.start();
+  // PostgreSQL vacuums its own tables; PGlite has no autovacuum (see EmbeddedVacuum).
+  const vacuum = database.kind === 'pglite' && config.embeddedVacuumMilliseconds > 0
+    ? new EmbeddedVacuum(database.knex, config.embeddedVacuumMilliseconds, log) : undefined;
+  vacuum?.start();
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   log.info({ url, database: database.kind, ...(database.kind === 'pglite' ? { dataDir: config.dataDir } : {}) }, 'Umlauf is running');
   if (database.kind === 'pglite') {
@@ -70,10 +77,10 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       + 'set DATABASE_URL to run on PostgreSQL in production');
   }
   return {
-    database, engine, poller, services, url,
+    database, engine, poller, vacuum, services, url,
     async stop() {
-      // Stop taking work first, let requests and jobs in flight finish, then close the database they use.
-      await Promise.all([poller.stop(), closeHttp(http)]);
+      // Stop taking work first, let requests, jobs and a vacuum in flight finish, then close the database they use.
+      await Promise.all([poller.stop(), closeHttp(http), vacuum?.stop()]);
       await closeDatabase();
     },
   };

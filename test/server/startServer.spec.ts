@@ -44,6 +44,17 @@ describe(`startServer (on ${databaseKind})`, () => {
       : []);
   });
 
+  it(`${databaseKind === 'PGlite' ? 'vacuums its embedded database unless told not to' : 'leaves vacuuming to PostgreSQL'}`, async function () {
+    this.timeout(60_000);
+    const silent = pino({ level: 'silent' });
+    const server = await startServer(loadConfig({ PORT: '0' }), silent, { database: db.current.database, pollJobs: false });
+    await server.stop();
+    expect(server.vacuum !== undefined).to.equal(databaseKind === 'PGlite');
+    const without = await startServer(loadConfig({ PORT: '0', UMLAUF_PGLITE_VACUUM_SECONDS: '0' }), silent, { database: db.current.database, pollJobs: false });
+    await without.stop();
+    expect(without.vacuum).to.equal(undefined);
+  });
+
   it('writes knex\'s warnings to the server\'s log, such as a connection the database dropped', async function () {
     if (!databaseUrl) this.skip(); // needs a PostgreSQL server to cut a connection of
     this.timeout(60_000);
@@ -120,14 +131,14 @@ describe('loadConfig for the HTTP server', () => {
     const problems = (() => {
       try {
         loadConfig({ PORT: '99999', UMLAUF_BASE_URL: 'ftp://x', SMTP_URL: 'mail.example', UMLAUF_DEMO: 'yes', UMLAUF_SESSION_MINUTES: '0', UMLAUF_METRICS_TOKEN: 'short',
-          UMLAUF_LOGIN_ATTEMPTS_PER_ADDRESS: '0' });
+          UMLAUF_LOGIN_ATTEMPTS_PER_ADDRESS: '0', UMLAUF_PGLITE_VACUUM_SECONDS: '-1' });
         return [];
       } catch (error) {
         return error instanceof ConfigError ? error.problems : [String(error)];
       }
     })();
     expect(problems.join('\n')).to.include('PORT').and.include('UMLAUF_BASE_URL').and.include('SMTP_URL').and.include('UMLAUF_DEMO').and.include('UMLAUF_SESSION_MINUTES')
-      .and.include('UMLAUF_METRICS_TOKEN').and.include('UMLAUF_LOGIN_ATTEMPTS_PER_ADDRESS');
+      .and.include('UMLAUF_METRICS_TOKEN').and.include('UMLAUF_LOGIN_ATTEMPTS_PER_ADDRESS').and.include('UMLAUF_PGLITE_VACUUM_SECONDS');
   });
 
   it('defaults to port 3000, a local base URL and no SMTP server', () => {
@@ -137,6 +148,7 @@ describe('loadConfig for the HTTP server', () => {
     expect(config.demo).to.equal(false);
     expect(config.http.metricsToken).to.equal(undefined);
     expect(config.http).to.include({ loginAttempts: 10, loginAttemptsPerAddress: 100 });
+    expect(config.embeddedVacuumMilliseconds).to.equal(60_000);
     expect(loadConfig({ UMLAUF_METRICS_TOKEN: 'prometheus-scrape-2026' }).http.metricsToken).to.equal('prometheus-scrape-2026');
   });
 });
