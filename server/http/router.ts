@@ -2,7 +2,9 @@
  * Turns route declarations into Express handlers. Each request goes through
  * the same sequence: identify the caller, check route access and CSRF, validate
  * path, query and body, run the handler, record the audit entry, answer. The
- * audit entry is written before the answer leaves, and for refused requests too.
+ * audit entry is written before the answer leaves, and for refused requests too;
+ * when the database does not answer, the entry is sent again twice before the
+ * request gives up on it.
  */
 import express, { type Request, type Response } from 'express';
 import type { Services } from './services.js';
@@ -11,6 +13,8 @@ import { checkRouteAccess } from './access.js';
 import { checkCsrf, identifyCaller, type Caller } from './authentication.js';
 import { compileValidator, type Validator } from './validation.js';
 import { errorResponse, HttpError } from './errors.js';
+import type { AuditEntry as AuditLogEntry } from '../audit/AuditLog.js';
+import { answeredByDatabase } from '../store/databaseErrors.js';
 
 interface CompiledRoute {
   route: Route;
@@ -56,13 +60,20 @@ async function handle(compiled: CompiledRoute, req: Request, res: Response, serv
   }
   const answer = failure === undefined ? { status: route.status ?? 200, body: result } : errorResponse(failure);
   if (failure !== undefined && 'unexpected' in answer && answer.unexpected) services.log.error({ err: failure, route: route.operationId }, 'request failed');
-  try {
-    if (route.audit) await record(services, audit, caller, answer.status, now, req);
-  } catch (error) {
-    services.log.error({ err: error, route: route.operationId }, 'the audit entry could not be written');
-    const internal = errorResponse(error);
-    res.status(internal.status).json(internal.body);
-    return;
+  if (route.audit) {
+    const entry = auditEntryOf(audit, caller, answer.status, now, req);
+    try {
+      await recordPatiently(services, entry);
+    } catch (error) {
+      // The entry goes to the log whole, so that the change stays on record somewhere an operator can find it.
+      services.log.error({ err: error, route: route.operationId, auditEntry: entry }, 'the audit entry could not be written');
+      if (failure === undefined) {
+        // The change was made: saying so keeps a client from making it a second time.
+        res.status(500).json(lostAuditBody);
+        return;
+      }
+      // A refused request changed nothing: its own answer says more than the lost entry would.
+    }
   }
   if (res.headersSent) return;
   if (answer.status === 204 || answer.body === undefined) res.status(answer.status).end();
@@ -93,11 +104,35 @@ function checkContentType(req: Request, accepted: string[]): void {
   }
 }
 
-async function record(services: Services, entry: AuditEntry, caller: Caller | undefined, status: number, at: Date, req: Request): Promise<void> {
+/** What a failed request's answer says when its change was made but the audit entry could not be written. */
+const lostAuditBody = {
+  error: {
+    code: 'internal',
+    message: 'the change was made, but its audit entry could not be written; the entry has been logged. Do not send the request again',
+  },
+};
+
+/** Pauses before the audit entry is sent again when the database did not answer (a restart, a failover, a cut connection). */
+const auditRetryPauses = [200, 1_000];
+
+async function recordPatiently(services: Services, entry: AuditLogEntry): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await services.audit.record(entry);
+      return;
+    } catch (error) {
+      const pause = auditRetryPauses[attempt];
+      if (pause === undefined || answeredByDatabase(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+function auditEntryOf(entry: AuditEntry, caller: Caller | undefined, status: number, at: Date, req: Request): AuditLogEntry {
   const actorId = caller?.principal.userId ?? entry.actorId;
   const pathId = req.params['id'] ?? req.params['processId'];
   const objectId = entry.objectId ?? (typeof pathId === 'string' ? pathId : undefined);
-  await services.audit.record({
+  return {
     at,
     ...(actorId !== undefined ? { actorId } : {}),
     ...(entry.onBehalfOf !== undefined ? { onBehalfOf: entry.onBehalfOf } : {}),
@@ -107,5 +142,5 @@ async function record(services: Services, entry: AuditEntry, caller: Caller | un
     ...(entry.instanceId !== undefined ? { instanceId: entry.instanceId } : {}),
     status,
     details: { ...entry.details, method: req.method, path: req.originalUrl.split('?')[0], ...(caller ? { via: caller.principal.via } : {}) },
-  });
+  };
 }

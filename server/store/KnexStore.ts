@@ -27,6 +27,7 @@ import { onPostgres, sharedStateOf, type SharedStoreState } from './sharedState.
 import type { StepSeqs } from './StepCache.js';
 import { changeSetRows, recordsOf, stepSeqsOf } from './stepRows.js';
 import { disjoint, footprint, mergeChangeSets, rowCount } from './changeSetBatch.js';
+import { answeredByDatabase } from './databaseErrors.js';
 import {
   definitionRows, deploymentRows, elementInstanceRows, historyRows, incidentRows, instanceRows, jobRows,
   subscriptionRows, userTaskRows, variableRows, type RowMapping,
@@ -537,15 +538,4 @@ async function eachAlone<Item, Answer>(items: Item[], call: (item: Item) => Prom
   const outcomes: Outcome<Answer>[] = [];
   for (const item of items) outcomes.push(await settle(() => call(item)));
   return outcomes;
-}
-
-/**
- * Whether the database looked at the request and refused it (bad data, a
- * constraint, a row written twice, a raised exception), as opposed to not
- * answering at all: SQLSTATE classes 21, 22, 23 and P0. Only then is sending
- * the parts of a batch one by one worth it.
- */
-function answeredByDatabase(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && /^(21|22|23|P0)/.test(code);
 }

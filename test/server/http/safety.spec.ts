@@ -121,6 +121,58 @@ describe(`the API's safety rails (on ${databaseKind})`, () => {
     ]);
   });
 
+  it('writes the audit entry when the database missed it for a moment; one it cannot write is logged whole, and the answer says the change was made', async () => {
+    const clerk = await server.as('clerk');
+    const { audit, log } = server.services;
+    const record = audit.record.bind(audit);
+    const logError = log.error.bind(log);
+    const logged: unknown[] = [];
+    let cuts = 0;
+    // As pg reports a connection the database dropped: no SQLSTATE, the database never saw the statement.
+    audit.record = async (entry) => {
+      if (cuts > 0) {
+        cuts -= 1;
+        throw new Error('Connection terminated unexpectedly');
+      }
+      return record(entry);
+    };
+    log.error = ((details: unknown) => { logged.push(details); }) as typeof log.error;
+    const deputy = (day: string) => ({ absentUserId: 'clerk', deputyUserId: 'designer', startsAt: `2026-05-${day}T00:00:00Z`, endsAt: `2026-05-${day}T12:00:00Z` });
+    try {
+      cuts = 2;
+      const brief = await clerk.post<{ id: string }>('/api/deputies', deputy('01'));
+      expect(brief.status, brief.text).to.equal(201);
+      expect(logged, 'nothing went wrong that needs an operator').to.deep.equal([]);
+
+      cuts = 3;
+      const lasting = await clerk.post<{ error: { code: string; message: string } }>('/api/deputies', deputy('02'));
+      expect(lasting.status).to.equal(500);
+      expect(lasting.body.error.message).to.include('the change was made');
+      // (The request log reports the 500 as well.)
+      const lost = logged.filter((details) => typeof details === 'object' && details !== null && 'auditEntry' in details);
+      expect(lost).to.have.length(1);
+      expect(lost[0]).to.have.nested.property('auditEntry.action', 'create');
+      expect(lost[0]).to.have.nested.property('auditEntry.status', 201);
+
+      // A data error is the database's answer: sending it again would get the same, so it is not retried.
+      cuts = 0;
+      let calls = 0;
+      audit.record = async () => {
+        calls += 1;
+        throw Object.assign(new Error('invalid byte sequence'), { code: '22021' });
+      };
+      expect((await clerk.post('/api/deputies', deputy('03'))).status).to.equal(500);
+      expect(calls).to.equal(1);
+    } finally {
+      audit.record = record;
+      log.error = logError;
+    }
+    const deputies = await server.services.knex('deputies').where({ absent_user_id: 'clerk' }).count({ count: '*' }).first() as { count: string | number };
+    expect(Number(deputies.count), 'all three changes were made').to.equal(3);
+    const audited = await server.services.knex('audit_log').where({ action: 'create', object_type: 'deputy' }).count({ count: '*' }).first() as { count: string | number };
+    expect(Number(audited.count), 'only the first entry reached the audit log').to.equal(1);
+  });
+
   it('answers 422 listing the problems for a model that cannot run, and 415 for a body of the wrong type', async () => {
     const designer = await server.as('designer');
     const broken = await designer.send('POST', '/api/deployments', '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t"><bpmn:process id="p" isExecutable="true"><bpmn:userTask id="lonely"/></bpmn:process></bpmn:definitions>', 'application/xml');
