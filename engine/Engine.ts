@@ -73,6 +73,7 @@ export class Engine {
   }
 
   async startProcess(processId: string, variables: Variables = {}, options: StartOptions = {}): Promise<ProcessInstance> {
+    checkTexts({ processId, businessKey: options.businessKey });
     const definition = await this.store.getDefinition(processId, options.version);
     if (!definition) throw new NotFoundError('process definition', options.version ? `${processId}:${options.version}` : processId);
     const input = plainVariables(variables);
@@ -84,6 +85,7 @@ export class Engine {
   }
 
   async getInstance(instanceId: string): Promise<ProcessInstance> {
+    checkTexts({ instanceId });
     const instance = await this.store.getInstance(instanceId);
     if (!instance) throw new NotFoundError('process instance', instanceId);
     const [variables, elements] = await Promise.all([this.store.listVariables(instanceId), this.store.listElementInstances(instanceId)]);
@@ -91,6 +93,7 @@ export class Engine {
   }
 
   async listUserTasks(filter: UserTaskFilter = {}): Promise<UserTask[]> {
+    checkTexts({ ...filter });
     const tasks = await this.store.listUserTasks(filter);
     const variables = await this.store.listVariablesOfScopes(tasks.filter((task) => task.state === 'open').map((task) => task.id));
     const byScope = new Map<string, VariableRecord[]>();
@@ -103,12 +106,14 @@ export class Engine {
   }
 
   async getUserTask(taskId: string): Promise<UserTask> {
+    checkTexts({ taskId });
     const task = await this.store.getUserTask(taskId);
     if (!task) throw new NotFoundError('user task', taskId);
     return toUserTask(task, task.state === 'open' ? await this.store.listVariables(task.id) : []);
   }
 
   async completeUserTask(taskId: string, variables: Variables = {}): Promise<void> {
+    checkTexts({ taskId });
     const input = plainVariables(variables);
     await this.steps.run([{ kind: 'userTask', id: taskId }, { kind: 'elementInstance', id: taskId }], (execution) =>
       commands.completeUserTask(execution, taskId, input), { scopesOf: taskId, retryConflicts: true });
@@ -116,6 +121,7 @@ export class Engine {
 
   /** Correlates a message to every instance waiting for it (once each) and to message start events; NotFoundError when nothing waits. */
   async correlateMessage(name: string, correlationKey?: string, variables: Variables = {}): Promise<void> {
+    checkTexts({ name, correlationKey });
     const input = plainVariables(variables);
     const correlated = await this.deliverMessage(name, correlationKey, input);
     if (correlated === 0) throw new NotFoundError('message subscription', correlationKey === undefined ? name : `${name} (${correlationKey})`);
@@ -137,6 +143,7 @@ export class Engine {
   }
 
   async broadcastSignal(name: string, variables: Variables = {}): Promise<void> {
+    checkTexts({ name });
     const input = plainVariables(variables);
     for (const subscription of await this.store.findSignalSubscriptions(name)) await this.steps.deliver(subscription.id, input);
   }
@@ -147,16 +154,19 @@ export class Engine {
   }
 
   async history(instanceId: string): Promise<HistoryEvent[]> {
+    checkTexts({ instanceId });
     if (!(await this.store.getInstance(instanceId))) throw new NotFoundError('process instance', instanceId);
     return this.store.listHistory(instanceId);
   }
 
   async listIncidents(instanceId?: string): Promise<Incident[]> {
+    checkTexts({ instanceId });
     return (await this.store.listIncidents(instanceId)).map(({ rev: _rev, phase: _phase, ...incident }) => incident);
   }
 
   /** Resolves an incident and runs again what failed (the job, the activation or the completion). */
   async retryIncident(incidentId: string): Promise<void> {
+    checkTexts({ incidentId });
     const incident = await this.store.getIncident(incidentId);
     if (!incident) throw new NotFoundError('incident', incidentId);
     if (incident.state !== 'open') throw new ConflictError(`incident '${incidentId}' is already resolved`, incidentId);
@@ -166,12 +176,14 @@ export class Engine {
 
   /** Terminates a running instance and what it started; refused (ConflictError) for one a call activity started. */
   async cancelInstance(instanceId: string): Promise<void> {
+    checkTexts({ instanceId });
     await this.steps.run([{ kind: 'instance', id: instanceId }, { kind: 'elementInstance', id: instanceId }],
       (execution) => operations.cancelInstance(execution, instanceId), { retryConflicts: true });
   }
 
   /** Sets or (null) clears the assignee of an open user task; `expectedAssignee` (null: unassigned) makes it a claim. */
   async assignUserTask(taskId: string, assignee: string | null, options: operations.AssignUserTaskOptions = {}): Promise<UserTask> {
+    checkTexts({ taskId, assignee, expectedAssignee: options.expectedAssignee });
     await this.steps.run([{ kind: 'userTask', id: taskId }],
       (execution) => operations.assignUserTask(execution, taskId, assignee, options), { retryConflicts: true });
     return this.getUserTask(taskId);
@@ -179,6 +191,7 @@ export class Engine {
 
   /** The parsed form-js schema of the user task's embedded form (zeebe:userTaskForm); undefined when it has none. */
   async getUserTaskForm(taskId: string): Promise<unknown> {
+    checkTexts({ taskId });
     const task = await this.store.getUserTask(taskId);
     if (!task) throw new NotFoundError('user task', taskId);
     const instance = await this.store.getInstance(task.instanceId);
@@ -196,6 +209,17 @@ function defaultBackoff(attempt: number): number {
 }
 
 /** Variables must be a JSON object; they are copied so the caller's object stays theirs. */
+/**
+ * The text arguments of a call (ids, names, keys, an assignee) hold what the
+ * store can keep and look up, as variable values do: on PostgreSQL, a U+0000
+ * would otherwise fail at the database with its own error, where the memory
+ * store would simply find nothing. Absent ones (undefined, null) are fine.
+ */
+function checkTexts(texts: Record<string, unknown>): void {
+  const problems = Object.entries(texts).flatMap(([name, value]) => (typeof value === 'string' ? variableValueProblems(value, name) : []));
+  if (problems.length > 0) throw new InvalidArgumentError(`the arguments cannot be used as given: ${describeValueProblems(problems)}`);
+}
+
 function plainVariables(variables: Variables): Variables {
   if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) {
     throw new InvalidArgumentError('variables must be a JSON object');

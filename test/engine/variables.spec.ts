@@ -162,4 +162,37 @@ describe('variable values the store could not keep as given', () => {
     expect(deep.message).to.contain(`must not nest lists and objects more than ${maxNesting} levels deep`);
     expect((await h.engine.listUserTasks({ instanceId: instance.id, state: 'open' })).map((open) => open.id)).to.deep.equal([task!.id]);
   });
+
+  scenario('and so are text arguments (ids, names, keys, an assignee): an InvalidArgumentError naming the argument, not a database error or nothing found', async (h) => {
+    await h.engine.deploy(xml);
+    const instance = await h.engine.startProcess('vars-mapping', { customer: { name: 'Anna' }, items: [] });
+    const [task] = await h.engine.listUserTasks({ instanceId: instance.id, state: 'open' });
+    const nul = 'x\u0000';
+    const calls: [string, () => Promise<unknown>][] = [
+      ['processId', () => h.engine.startProcess(nul)],
+      ['businessKey', () => h.engine.startProcess('vars-mapping', { customer: { name: 'Anna' }, items: [] }, { businessKey: nul })],
+      ['instanceId', () => h.engine.getInstance(nul)],
+      ['candidateGroup', () => h.engine.listUserTasks({ candidateGroup: nul })],
+      ['taskId', () => h.engine.getUserTask(nul)],
+      ['taskId', () => h.engine.completeUserTask(nul)],
+      ['name', () => h.engine.correlateMessage(nul)],
+      ['correlationKey', () => h.engine.correlateMessage('paid', 'k\ud800')],
+      ['name', () => h.engine.broadcastSignal(nul)],
+      ['instanceId', () => h.engine.history(nul)],
+      ['instanceId', () => h.engine.listIncidents(nul)],
+      ['incidentId', () => h.engine.retryIncident(nul)],
+      ['instanceId', () => h.engine.cancelInstance(nul)],
+      ['assignee', () => h.engine.assignUserTask(task!.id, nul)],
+      ['taskId', () => h.engine.getUserTaskForm(nul)],
+    ];
+    for (const [argument, call] of calls) {
+      const error = await refusal(call());
+      expect(error, `${argument}: ${error.message}`).to.be.instanceOf(InvalidArgumentError);
+      expect(error.message).to.match(new RegExp(`^the arguments cannot be used as given: ${argument} must not contain`));
+    }
+    const unchanged = await h.engine.getUserTask(task!.id);
+    expect(unchanged.state).to.equal('open');
+    expect(unchanged.assignee).to.equal(task!.assignee);
+    expect(await h.engine.listUserTasks({}), 'no instance was started').to.have.length(1);
+  });
 });
