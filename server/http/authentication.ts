@@ -39,13 +39,9 @@ export async function identifyCaller(req: Request, services: Services, now: Date
 }
 
 export async function principalOf(userId: string, via: Principal['via'], services: Services, now: Date): Promise<Principal | undefined> {
-  const user = await services.identity.getUser(userId);
-  if (!user || !user.active) return undefined;
-  const [groups, directGroups, deputyFor] = await Promise.all([
-    services.identity.groupsOf(userId),
-    services.identity.directGroupsOf(userId),
-    services.identity.absentColleaguesOf(userId, now),
-  ]);
+  const facts = await services.identity.callerFacts(userId, now);
+  if (!facts || !facts.user.active) return undefined;
+  const { user, groups, directGroups, deputyFor } = facts;
   return { userId, displayName: user.displayName, roles: user.roles, groups, directGroups, deputyFor, via };
 }
 

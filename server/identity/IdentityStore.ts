@@ -7,6 +7,7 @@
  */
 import type { Knex } from 'knex';
 import { ApiTokens } from './apiTokens.js';
+import { callerFacts, type CallerFacts } from './callers.js';
 import { Deputies, type DeputyQuery, type NewDeputy } from './deputies.js';
 import { Groups, type GroupPatch, type NewGroup } from './groups.js';
 import { Sessions } from './sessions.js';
@@ -24,7 +25,7 @@ export class IdentityStore {
   private readonly sessions: Sessions;
   private readonly apiTokens: ApiTokens;
 
-  constructor(knex: Knex) {
+  constructor(private readonly knex: Knex) {
     this.users = new Users(knex);
     this.groups = new Groups(knex);
     this.deputies = new Deputies(knex);
@@ -59,6 +60,9 @@ export class IdentityStore {
   listDeputies(query?: DeputyQuery): Promise<Deputy[]> { return this.deputies.list(query); }
   deleteDeputy(id: string): Promise<void> { return this.deputies.delete(id); }
   absentColleaguesOf(deputyUserId: string, now: Date): Promise<string[]> { return this.deputies.absentColleaguesOf(deputyUserId, now); }
+
+  // The caller of a request — see callers.ts.
+  callerFacts(userId: string, now: Date): Promise<CallerFacts | undefined> { return callerFacts(this.knex, userId, now); }
 
   // Sessions — see sessions.ts.
   createSession(userId: string, ttlMs: number, now: Date): Promise<NewSession> { return this.sessions.create(userId, ttlMs, now); }

@@ -22,12 +22,16 @@ export interface GroupPatch {
   parentId?: string | null;
 }
 
-const ancestorsOfMemberships = `
+/** The ids of a user's groups and all their ancestors (one binding: the user id). */
+export const ancestorsOfMemberships = `
 with recursive up(id, parent_id) as (
   select g.id, g.parent_id from groups g join memberships m on m.group_id = g.id where m.user_id = ?
   union
   select g.id, g.parent_id from groups g join up on g.id = up.parent_id
 ) select distinct id from up order by id`;
+
+/** The ids of the groups a user is a member of themselves (one binding: the user id). */
+export const directGroupsOfUser = 'select group_id from memberships where user_id = ? order by group_id';
 
 const descendantsOfMemberships = `
 with recursive down(id) as (
@@ -123,7 +127,7 @@ export class Groups {
 
   /** The ids of the groups the user is a direct member of: the units recorded with the folders they start. */
   async directGroupsOf(userId: string): Promise<string[]> {
-    const rows = await this.knex('memberships').select('group_id').where({ user_id: userId }).orderBy('group_id') as { group_id: string }[];
+    const { rows } = await this.knex.raw<{ rows: { group_id: string }[] }>(directGroupsOfUser, [userId]);
     return rows.map((row) => row.group_id);
   }
 
