@@ -375,7 +375,9 @@ if ('results' in pg) {
   verdicts.push(`PostgreSQL ${pg.version}, 8 clients: ${fmt(eight.instancesPerSecond)} inst/s ${eight.instancesPerSecond >= 1_000 ? 'meets' : 'MISSES'} ≥ 1,000`);
 }
 for (const result of lite) {
-  verdicts.push(`PGlite, ${result.clients} client${result.clients > 1 ? 's' : ''}: ${fmt(result.instancesPerSecond)} inst/s ${result.instancesPerSecond >= 300 ? 'meets' : 'MISSES'} ≥ 300`);
+  // The clients' commits gather only because they never let the event loop turn between steps; requests arriving over HTTP do (README).
+  const caveat = result.clients > 1 ? ' (clients that never turn the event loop, unlike HTTP requests: plan an embedded server with the 1-client figure)' : '';
+  verdicts.push(`PGlite, ${result.clients} client${result.clients > 1 ? 's' : ''}: ${fmt(result.instancesPerSecond)} inst/s ${result.instancesPerSecond >= 300 ? 'meets' : 'MISSES'} ≥ 300${caveat}`);
 }
 for (const { title, result } of columns) {
   if (result?.cost10 && result.cost9k) {
