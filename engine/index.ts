@@ -8,6 +8,6 @@ export type { Store, ChangeSet, JobClaim, LoadKey, Loaded, NewDefinition, Remova
 export { definitionRecord, emptyChangeSet, loadKeyString } from './store/Store.js';
 export { DeploymentError, NotFoundError, ConflictError, InvalidArgumentError, BpmnError } from './errors.js';
 export type { DeploymentProblem } from './errors.js';
-export { variableValueProblems, maxNesting } from './variableValues.js';
+export { variableValueProblems, maxNesting, storableText } from './variableValues.js';
 export type { ValueProblem } from './variableValues.js';
 export type * from './types.js';

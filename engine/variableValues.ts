@@ -21,6 +21,15 @@ export const maxNesting = 64;
 /** A UTF-16 surrogate without its pair (the `u` flag lets a well-formed pair through as one code point). */
 const unpairedSurrogate = /[\uD800-\uDFFF]/u;
 
+/**
+ * The text with what the store cannot keep (U+0000, unpaired surrogates)
+ * replaced by U+FFFD: for what must be recorded even though it was refused,
+ * such as the audit entry or the login count of a request naming it.
+ */
+export function storableText(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD').replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
+}
+
 function unstorableText(text: string): string | undefined {
   if (text.includes('\u0000')) return 'the character U+0000 (NUL)';
   if (unpairedSurrogate.test(text)) return 'an unpaired UTF-16 surrogate (\\uD800–\\uDFFF)';

@@ -5,6 +5,7 @@
  * and reads.
  */
 import type { Knex } from 'knex';
+import { storableText } from '../../engine/index.js';
 
 export interface AuditEntry {
   at: Date;
@@ -57,7 +58,7 @@ function fromRow(row: AuditRow): AuditRecord {
  * does not match.)
  */
 function storable(text: string | undefined): string | null {
-  return text === undefined ? null : text.replaceAll('\u0000', '\uFFFD').replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
+  return text === undefined ? null : storableText(text);
 }
 
 export class AuditLog {

@@ -17,6 +17,7 @@ import { errorResponse, HttpError, unauthenticated } from './errors.js';
 import { mayScrape } from './metrics.js';
 import { apiRoutes } from './routes/index.js';
 import { DatabaseLoginAttempts, perUserKey, perUserPrefix } from './loginAttempts.js';
+import { storableText } from '../../engine/index.js';
 
 export const apiVersion = '0.1.0';
 
@@ -119,7 +120,7 @@ function loginLimiters(services: Services) {
 function loginUserId(req: Request): string {
   const userId = (req.body as { userId?: unknown } | undefined)?.userId;
   // U+0000 cannot go into the database's key; such a guess (400 from the route) still counts, as U+FFFD.
-  return typeof userId === 'string' ? userId.trim().toLowerCase().slice(0, 200).replaceAll('\u0000', '\uFFFD') : '';
+  return typeof userId === 'string' ? storableText(userId.trim().toLowerCase().slice(0, 200)) : '';
 }
 
 function measure(services: Services) {

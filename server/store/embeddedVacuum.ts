@@ -60,7 +60,7 @@ export class EmbeddedVacuum {
   constructor(
     private readonly knex: Knex,
     private readonly intervalMilliseconds: number,
-    private readonly log?: Pick<Logger, 'info' | 'warn' | 'debug'>,
+    private readonly log?: Pick<Logger, 'warn' | 'debug'>,
   ) {}
 
   start(): void {
