@@ -50,7 +50,6 @@ export class IdentityStore {
   addMember(groupId: string, userId: string): Promise<void> { return this.groups.addMember(groupId, userId); }
   removeMember(groupId: string, userId: string): Promise<void> { return this.groups.removeMember(groupId, userId); }
   listMembers(groupId: string): Promise<User[]> { return this.groups.listMembers(groupId); }
-  groupsOf(userId: string): Promise<string[]> { return this.groups.groupsOf(userId); }
   directGroupsOf(userId: string): Promise<string[]> { return this.groups.directGroupsOf(userId); }
   unitsSupervisedBy(userId: string): Promise<string[]> { return this.groups.unitsSupervisedBy(userId); }
 
@@ -59,7 +58,6 @@ export class IdentityStore {
   getDeputy(id: string): Promise<Deputy | undefined> { return this.deputies.get(id); }
   listDeputies(query?: DeputyQuery): Promise<Deputy[]> { return this.deputies.list(query); }
   deleteDeputy(id: string): Promise<void> { return this.deputies.delete(id); }
-  absentColleaguesOf(deputyUserId: string, now: Date): Promise<string[]> { return this.deputies.absentColleaguesOf(deputyUserId, now); }
 
   // The caller of a request — see callers.ts.
   callerFacts(userId: string, now: Date): Promise<CallerFacts | undefined> { return callerFacts(this.knex, userId, now); }

@@ -9,12 +9,6 @@ import { IdentityNotFoundError, IdentityValidationError, mapConstraintErrors } f
 import { deputyFromRow, type DeputyRow } from './rows.js';
 import type { Deputy } from './types.js';
 
-/** Whom a deputy stands in for at a moment (bindings: the deputy's user id, the moment twice). */
-export const absentColleaguesNow = `
-select distinct absent_user_id from deputies
-where deputy_user_id = ? and starts_at <= ? and ends_at > ?
-order by absent_user_id`;
-
 export interface NewDeputy {
   absentUserId: string;
   deputyUserId: string;
@@ -63,9 +57,4 @@ export class Deputies {
     if (deleted.length === 0) throw new IdentityNotFoundError('deputy', id);
   }
 
-  /** The ids of the users this user stands in for at `now` (starts_at <= now < ends_at), ordered. */
-  async absentColleaguesOf(deputyUserId: string, now: Date): Promise<string[]> {
-    const { rows } = await this.knex.raw<{ rows: { absent_user_id: string }[] }>(absentColleaguesNow, [deputyUserId, now, now]);
-    return rows.map((row) => row.absent_user_id);
-  }
 }

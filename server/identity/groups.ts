@@ -22,16 +22,8 @@ export interface GroupPatch {
   parentId?: string | null;
 }
 
-/** The ids of a user's groups and all their ancestors (one binding: the user id). */
-export const ancestorsOfMemberships = `
-with recursive up(id, parent_id) as (
-  select g.id, g.parent_id from groups g join memberships m on m.group_id = g.id where m.user_id = ?
-  union
-  select g.id, g.parent_id from groups g join up on g.id = up.parent_id
-) select distinct id from up order by id`;
-
 /** The ids of the groups a user is a member of themselves (one binding: the user id). */
-export const directGroupsOfUser = 'select group_id from memberships where user_id = ? order by group_id';
+const directGroupsOfUser = 'select group_id from memberships where user_id = ? order by group_id';
 
 const descendantsOfMemberships = `
 with recursive down(id) as (
@@ -131,11 +123,6 @@ export class Groups {
     return rows.map((row) => row.group_id);
   }
 
-  /** The ids of the user's groups and all their ancestors: what candidate groups are matched against. */
-  async groupsOf(userId: string): Promise<string[]> {
-    const { rows } = await this.knex.raw<{ rows: { id: string }[] }>(ancestorsOfMemberships, [userId]);
-    return rows.map((row) => row.id);
-  }
 
   /** The ids of the user's groups and all their descendants: the units whose folders a supervisor sees. */
   async unitsSupervisedBy(userId: string): Promise<string[]> {

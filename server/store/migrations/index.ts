@@ -13,6 +13,7 @@ import * as cheaperStepCounters from './006_cheaper_step_counters.js';
 import * as readsConfirmedAtCommit from './007_reads_confirmed_at_commit.js';
 import * as loginAttempts from './008_login_attempts.js';
 import * as offeredTaskIndexes from './009_offered_task_indexes.js';
+import * as callerFunction from './010_caller_function.js';
 
 interface Migration {
   name: string;
@@ -30,6 +31,7 @@ const all: Migration[] = [
   { name: '007_reads_confirmed_at_commit', ...readsConfirmedAtCommit },
   { name: '008_login_attempts', ...loginAttempts },
   { name: '009_offered_task_indexes', ...offeredTaskIndexes },
+  { name: '010_caller_function', ...callerFunction },
 ];
 
 export const migrations: Knex.MigrationSource<Migration> = {

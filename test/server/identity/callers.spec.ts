@@ -52,6 +52,21 @@ describe(`the caller of a request, read in one query, on ${databaseKind}`, () =>
     expect(queries).to.have.length(1);
   });
 
+  it('sees a change of groups and deputies at the next request', async () => {
+    expect((await store().callerFacts('c.weber', now))?.groups).to.deep.equal([]);
+    await store().addMember('amt-50', 'c.weber');
+    await store().createDeputy({ absentUserId: 'd.klein', deputyUserId: 'c.weber', startsAt: now, endsAt: new Date(now.getTime() + day) });
+    expect(await store().callerFacts('c.weber', now)).to.deep.include({ groups: ['amt-50', 'stadt'], directGroups: ['amt-50'], deputyFor: ['d.klein'] });
+    await store().removeMember('amt-50', 'c.weber');
+    expect((await store().callerFacts('c.weber', now))?.groups).to.deep.equal([]);
+  });
+
+  it('ends the walk up the groups on a cycle that slipped into the table', async () => {
+    // updateGroup refuses cycles; this one is written past it, as a faulty import might.
+    await db.knex('groups').where({ id: 'stadt' }).update({ parent_id: 'amt-50-1' });
+    expect((await store().callerFacts('a.mueller', now))?.groups).to.deep.equal(['amt-50', 'amt-50-1', 'personalrat', 'stadt']);
+  });
+
   it('finds no caller in a user who was deactivated', async () => {
     await store().updateUser('a.mueller', { active: false });
     const services = { identity: store() } as unknown as Services;

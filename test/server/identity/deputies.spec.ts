@@ -6,6 +6,8 @@ import { thrownBy, useIdentityDatabase } from './support.js';
 describe(`IdentityStore deputies on ${databaseKind}`, () => {
   const db = useIdentityDatabase();
   const store = () => new IdentityStore(db.knex);
+  /** Whom a request's caller stands in for at `at`. */
+  const deputyFor = async (userId: string, at: Date) => (await store().callerFacts(userId, at))?.deputyFor;
   const startsAt = new Date('2026-07-01T00:00:00Z');
   const endsAt = new Date('2026-07-15T00:00:00Z');
 
@@ -13,20 +15,20 @@ describe(`IdentityStore deputies on ${databaseKind}`, () => {
     for (const id of ['a.mueller', 'b.schmidt', 'c.weber']) await store().createUser({ id, displayName: id, roles: ['employee'] });
   });
 
-  it('absentColleaguesOf gives the absent user from the start (inclusive) until the end (exclusive) only', async () => {
+  it('a deputy stands in for the absent user from the start (inclusive) until the end (exclusive) only', async () => {
     await store().createDeputy({ absentUserId: 'a.mueller', deputyUserId: 'b.schmidt', startsAt, endsAt });
-    expect(await store().absentColleaguesOf('b.schmidt', new Date('2026-06-30T23:59:59Z'))).to.deep.equal([]);
-    expect(await store().absentColleaguesOf('b.schmidt', startsAt)).to.deep.equal(['a.mueller']);
-    expect(await store().absentColleaguesOf('b.schmidt', new Date('2026-07-14T23:59:59Z'))).to.deep.equal(['a.mueller']);
-    expect(await store().absentColleaguesOf('b.schmidt', endsAt)).to.deep.equal([]);
+    expect(await deputyFor('b.schmidt', new Date('2026-06-30T23:59:59Z'))).to.deep.equal([]);
+    expect(await deputyFor('b.schmidt', startsAt)).to.deep.equal(['a.mueller']);
+    expect(await deputyFor('b.schmidt', new Date('2026-07-14T23:59:59Z'))).to.deep.equal(['a.mueller']);
+    expect(await deputyFor('b.schmidt', endsAt)).to.deep.equal([]);
   });
 
-  it("absentColleaguesOf does not pass on a deputy's own absence (non-transitive)", async () => {
+  it("standing in does not pass on a deputy's own absence (non-transitive)", async () => {
     await store().createDeputy({ absentUserId: 'a.mueller', deputyUserId: 'b.schmidt', startsAt, endsAt });
     await store().createDeputy({ absentUserId: 'b.schmidt', deputyUserId: 'c.weber', startsAt, endsAt });
     const during = new Date('2026-07-05T12:00:00Z');
-    expect(await store().absentColleaguesOf('c.weber', during)).to.deep.equal(['b.schmidt']);
-    expect(await store().absentColleaguesOf('a.mueller', during)).to.deep.equal([]);
+    expect(await deputyFor('c.weber', during)).to.deep.equal(['b.schmidt']);
+    expect(await deputyFor('a.mueller', during)).to.deep.equal([]);
   });
 
   it('createDeputy refuses a deputy for oneself and a period that ends before it starts', async () => {
