@@ -14,6 +14,7 @@ import type { Route } from './route.js';
 import { mountRoutes } from './router.js';
 import { openApiDocument } from './openapi.js';
 import { errorResponse, HttpError, unauthenticated } from './errors.js';
+import { refuseInexactNumbers } from './exactNumbers.js';
 import { mayScrape } from './metrics.js';
 import { apiRoutes } from './routes/index.js';
 import { DatabaseLoginAttempts, perUserKey, perUserPrefix } from './loginAttempts.js';
@@ -78,7 +79,7 @@ const contentSecurityPolicy = {
 
 function bodyParsers(services: Services) {
   return [
-    express.json({ limit: services.http.jsonLimitBytes }),
+    express.json({ limit: services.http.jsonLimitBytes, verify: refuseInexactNumbers }),
     express.text({ type: ['application/xml', 'text/xml', 'application/bpmn+xml'], limit: services.http.xmlLimitBytes }),
   ];
 }

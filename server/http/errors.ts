@@ -6,6 +6,7 @@
  */
 import { ConflictError, DeploymentError, InvalidArgumentError, NotFoundError } from '../../engine/index.js';
 import { IdentityConflictError, IdentityNotFoundError, IdentityValidationError } from '../identity/errors.js';
+import { inexactNumberType } from './exactNumbers.js';
 
 export type ErrorCode =
   | 'bad_request' | 'validation_failed' | 'unauthenticated' | 'csrf_failed' | 'forbidden' | 'not_found'
@@ -54,6 +55,7 @@ function bodyParserError(error: unknown): HttpError | undefined {
   const { type, code, status } = error as { type?: unknown; code?: unknown; status?: unknown };
   if (type === 'entity.too.large' || code === 'LIMIT_FILE_SIZE') return new HttpError(413, 'payload_too_large', 'the request body is too large');
   if (type === 'entity.parse.failed') return badRequest('the request body is not valid JSON');
+  if (type === inexactNumberType) return new HttpError(400, 'validation_failed', 'the request body is not valid', { problems: (error as { problems?: unknown }).problems });
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new HttpError(415, 'unsupported_media_type', 'the body encoding is not supported');
   if (typeof code === 'string' && code.startsWith('LIMIT_')) return badRequest(`the upload breaks a limit (${code})`);
   if (status === 400) return badRequest('the request is malformed');

@@ -64,7 +64,7 @@ describe(`the API's safety rails (on ${databaseKind})`, () => {
     expect(places).to.include.members(['body/absentUserId', 'body/startsAt']);
   });
 
-  it('answers 400 naming the place, not 500 nor a silent loss, to what the database cannot store (U+0000, unpaired surrogates, year 0, numbers beyond a double, __proto__, nesting beyond 64 levels); the refusal is audited', async () => {
+  it('answers 400 naming the place, not 500 nor a silent loss, to what the database cannot store (U+0000, unpaired surrogates, year 0, numbers beyond a double or with more digits than it keeps, __proto__, nesting beyond 64 levels); the refusal is audited', async () => {
     type Refusal = { error: { code: string; details: { problems: { at: string; message: string }[] } } };
     const clerk = await server.as('clerk');
     const start = (body: unknown) => clerk.post<Refusal>('/api/process-definitions/unknown/instances', body);
@@ -94,6 +94,17 @@ describe(`the API's safety rails (on ${databaseKind})`, () => {
       'body/variables/huge: must be a number within the range of a double',
       'body/variables/__proto__: the name __proto__ is reserved',
     ]);
+    // Numbers JSON.parse would change without a word are refused, not rounded; as text they pass.
+    const inexact = await clerk.send<Refusal>('POST', '/api/process-definitions/unknown/instances',
+      '{"variables":{"fileNumber":9007199254740993,"asText":"9007199254740993","amount":0.12345678901234567891,"largest":9007199254740991,"float":0.30000000000000004}}');
+    expect(inexact.status, inexact.text).to.equal(400);
+    expect(inexact.body.error.details.problems.map((problem) => `${problem.at}: ${problem.message}`)).to.deep.equal([
+      'body: the number 9007199254740993 at position 27 cannot be kept exactly (more digits than a number holds); send it as text',
+      'body: the number 0.12345678901234567891 at position 81 cannot be kept exactly (more digits than a number holds); send it as text',
+    ]);
+    const exact = await clerk.send('POST', '/api/process-definitions/unknown/instances',
+      '{"variables":{"asText":"9007199254740993","largest":9007199254740991,"float":0.30000000000000004,"e":1.2345678901234567e300}}');
+    expect(exact.status, 'past validation to the unknown process').to.equal(404);
     const yearZero = await clerk.get<Refusal>('/api/tasks?dueBefore=0000-12-31T00:00:00Z');
     expect(yearZero.status, yearZero.text).to.equal(400);
     expect(yearZero.body.error.details.problems.map((problem) => problem.at)).to.deep.equal(['query/dueBefore']);
@@ -117,7 +128,10 @@ describe(`the API's safety rails (on ${databaseKind})`, () => {
     expect(login.status).to.equal(400);
     const audited = await server.services.knex('audit_log').where({ status: 400 }).orderBy('id').select('action', 'object_id');
     expect(audited.map((row: { action: string; object_id: string | null }) => [row.action, row.object_id])).to.deep.equal([
-      ['start', 'unknown'], ['start', 'unknown'], ['start', 'unknown'], ['start', 'unknown'], ['delete', '\uFFFD'], ['login', null],
+      ['start', 'unknown'], ['start', 'unknown'], ['start', 'unknown'], ['start', 'unknown'],
+      // Refused before a route reads it, as a body that is not JSON would be.
+      ['refused request', null],
+      ['delete', '\uFFFD'], ['login', null],
     ]);
   });
 
