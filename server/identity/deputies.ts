@@ -56,5 +56,4 @@ export class Deputies {
     const deleted = await this.knex('deputies').where({ id }).delete().returning('id');
     if (deleted.length === 0) throw new IdentityNotFoundError('deputy', id);
   }
-
 }

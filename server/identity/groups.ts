@@ -3,7 +3,9 @@
  * Membership is inherited upwards (a member of a sub-unit belongs to the
  * unit, for candidate groups) and supervision reaches downwards (a unit's
  * supervisor sees its sub-units). Both walks use `union`, not `union all`, so
- * that even a cycle that slipped in cannot make them run forever.
+ * that even a cycle that slipped in cannot make them run forever. The walk
+ * upwards is asked for every request's caller, so it lives in the database
+ * function umlauf_caller (migrations/010, read through callers.ts).
  */
 import type { Knex } from 'knex';
 import { IdentityConflictError, IdentityNotFoundError, mapConstraintErrors } from './errors.js';
