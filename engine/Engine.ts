@@ -208,7 +208,6 @@ function defaultBackoff(attempt: number): number {
   return Math.min(5_000 * 2 ** (attempt - 1), 300_000);
 }
 
-/** Variables must be a JSON object; they are copied so the caller's object stays theirs. */
 /**
  * The text arguments of a call (ids, names, keys, an assignee) hold what the
  * store can keep and look up, as variable values do: on PostgreSQL, a U+0000
@@ -220,6 +219,7 @@ function checkTexts(texts: Record<string, unknown>): void {
   if (problems.length > 0) throw new InvalidArgumentError(`the arguments cannot be used as given: ${describeValueProblems(problems)}`);
 }
 
+/** Variables must be a JSON object; they are copied so the caller's object stays theirs. */
 function plainVariables(variables: Variables): Variables {
   if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) {
     throw new InvalidArgumentError('variables must be a JSON object');

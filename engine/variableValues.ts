@@ -20,6 +20,7 @@ export const maxNesting = 64;
 
 /** A UTF-16 surrogate without its pair (the `u` flag lets a well-formed pair through as one code point). */
 const unpairedSurrogate = /[\uD800-\uDFFF]/u;
+const everyUnpairedSurrogate = new RegExp(unpairedSurrogate.source, 'gu');
 
 /**
  * The text with what the store cannot keep (U+0000, unpaired surrogates)
@@ -27,7 +28,7 @@ const unpairedSurrogate = /[\uD800-\uDFFF]/u;
  * such as the audit entry or the login count of a request naming it.
  */
 export function storableText(text: string): string {
-  return text.replaceAll('\u0000', '\uFFFD').replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
+  return text.replaceAll('\u0000', '\uFFFD').replace(everyUnpairedSurrogate, '\uFFFD');
 }
 
 function unstorableText(text: string): string | undefined {

@@ -24,6 +24,8 @@ export const unauthenticated = (message = 'log in or send an API token') => new 
 export const forbidden = (message = 'you may not do this') => new HttpError(403, 'forbidden', message);
 export const notFound = (kind: string, id: string) => new HttpError(404, 'not_found', `${kind} '${id}' not found`, { kind, id });
 export const conflict = (message: string, details?: unknown) => new HttpError(409, 'conflict', message, details);
+/** A request part that breaks its schema or what the store can keep; `problems` says where. */
+export const invalidRequest = (part: 'path' | 'query' | 'body', problems: unknown) => new HttpError(400, 'validation_failed', `the request ${part} is not valid`, { problems });
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown };
@@ -55,7 +57,7 @@ function bodyParserError(error: unknown): HttpError | undefined {
   const { type, code, status } = error as { type?: unknown; code?: unknown; status?: unknown };
   if (type === 'entity.too.large' || code === 'LIMIT_FILE_SIZE') return new HttpError(413, 'payload_too_large', 'the request body is too large');
   if (type === 'entity.parse.failed') return badRequest('the request body is not valid JSON');
-  if (type === inexactNumberType) return new HttpError(400, 'validation_failed', 'the request body is not valid', { problems: (error as { problems?: unknown }).problems });
+  if (type === inexactNumberType) return invalidRequest('body', (error as { problems?: unknown }).problems);
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new HttpError(415, 'unsupported_media_type', 'the body encoding is not supported');
   if (typeof code === 'string' && code.startsWith('LIMIT_')) return badRequest(`the upload breaks a limit (${code})`);
   if (status === 400) return badRequest('the request is malformed');

@@ -19,13 +19,13 @@ const mayHoldInexactNumber = /[\d.]{16,}|[eE]-3\d\d/;
 const token = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 
 /** The numbers of a JSON text that would change when parsed, with their positions (from 0, as JSON.parse counts). */
-export function inexactNumbers(text: string, part = 'body'): Problem[] {
+export function inexactNumbers(text: string): Problem[] {
   if (!mayHoldInexactNumber.test(text)) return [];
   const problems: Problem[] = [];
   for (const match of text.matchAll(token)) {
     const [found] = match;
     if (found.startsWith('"') || keptExactly(found)) continue;
-    problems.push({ at: part, message: `the number ${found} at position ${match.index} cannot be kept exactly (more digits than a number holds); send it as text` });
+    problems.push({ at: 'body', message: `the number ${found} at position ${match.index} cannot be kept exactly (more digits than a number holds); send it as text` });
   }
   return problems;
 }

@@ -6,7 +6,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { TSchema } from '@sinclair/typebox';
-import { HttpError } from './errors.js';
+import { invalidRequest } from './errors.js';
 import { variableValueProblems } from '../../engine/index.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
@@ -43,7 +43,7 @@ export function compileValidator(schema: TSchema, part: Part): Validator {
     // What the engine would refuse in variables is refused anywhere in a request: none of it could be stored.
     const problems = [...variableValueProblems(value, part), ...schemaProblems];
     if (problems.length === 0) return value;
-    throw new HttpError(400, 'validation_failed', `the request ${part === 'path' ? 'path' : part} is not valid`, { problems });
+    throw invalidRequest(part, problems);
   };
 }
 
