@@ -1,7 +1,7 @@
 /**
  * Engine benchmark on the durable store (a script, not a test):
  *   npm run bench:store
- *   (or: node --import tsx bench/store.bench.ts)
+ *   (or: node --no-liftoff --import tsx bench/store.bench.ts; --no-liftoff as `npm start` runs the server, see README)
  * Env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a fresh database
  * umlauf_bench_<pid> is made there and dropped at the end), BENCH_N (instances for PostgreSQL,
  * default 1,000), BENCH_N_PGLITE (default BENCH_N or 500), BENCH_IN_FLIGHT (the store's load and commit
@@ -328,7 +328,8 @@ async function pglite(): Promise<[Result, Result]> {
 }
 
 const load = (): string => loadavg().map((value) => fmt(value, 1)).join(' / ');
-console.log(`Umlauf store benchmark — node ${process.version}, ${cpus().length} CPUs (load ${load()}), PostgreSQL at ${redacted(databaseUrl)}, PGlite on disk (${tmpdir()})`);
+const wasm = process.execArgv.includes('--no-liftoff') ? 'PGlite compiled optimised at start (--no-liftoff, as npm start runs it)' : "PGlite tiered up as V8 sees fit (without npm start's --no-liftoff)";
+console.log(`Umlauf store benchmark — node ${process.version}, ${cpus().length} CPUs (load ${load()}), PostgreSQL at ${redacted(databaseUrl)}, PGlite on disk (${tmpdir()}); ${wasm}`);
 console.log(`N = ${fmt(N_PG)} instances on PostgreSQL, ${fmt(N_PGLITE)} on PGlite; distribution to ${fmt(FAN_OUT)}; ${fmt(CONFIRMATIONS)} confirmations; ${IN_FLIGHT} load and ${IN_FLIGHT} commit call(s) in flight`
   + `${PIPELINED ? `, on PostgreSQL ${PIPELINED} commit calls pipelined on one connection` : ''}\n`);
 
