@@ -14,6 +14,7 @@ import * as readsConfirmedAtCommit from './007_reads_confirmed_at_commit.js';
 import * as loginAttempts from './008_login_attempts.js';
 import * as offeredTaskIndexes from './009_offered_task_indexes.js';
 import * as callerFunction from './010_caller_function.js';
+import * as unclaimedCandidateIndexes from './011_unclaimed_candidate_indexes.js';
 
 interface Migration {
   name: string;
@@ -32,6 +33,7 @@ const all: Migration[] = [
   { name: '008_login_attempts', ...loginAttempts },
   { name: '009_offered_task_indexes', ...offeredTaskIndexes },
   { name: '010_caller_function', ...callerFunction },
+  { name: '011_unclaimed_candidate_indexes', ...unclaimedCandidateIndexes },
 ];
 
 export const migrations: Knex.MigrationSource<Migration> = {

@@ -1,7 +1,7 @@
 /**
  * The inbox query's plan: the tasks offered to a user's units are found by the
- * indexes of open unclaimed tasks (migrations/009), not by reading every open
- * unclaimed task. Who sees what is tested over HTTP (test/server/http/inbox.spec.ts).
+ * indexes of unclaimed tasks (migrations/009 for open ones, 011 for completed
+ * and canceled ones), not by reading every unclaimed task of that state. Who sees what is tested over HTTP (test/server/http/inbox.spec.ts).
  */
 import { expect } from 'chai';
 import type { Knex } from 'knex';
@@ -25,22 +25,34 @@ async function fillInbox(knex: Knex): Promise<void> {
   await knex.raw('analyze user_tasks');
 }
 
+/** A page of the clerk's inbox in `state`, and the database's plan for its query. */
+async function pageAndPlan(knex: Knex, state: 'open' | 'completed'): Promise<{ page: Record<string, unknown>[]; plan: string }> {
+  let sql: { sql: string; bindings: readonly unknown[] } | undefined;
+  const listen = (query: { sql: string; bindings?: readonly unknown[] }) => { sql ??= { sql: query.sql, bindings: query.bindings ?? [] }; };
+  knex.on('query', listen);
+  const page = await inboxPage(knex, principal, { state, sort: 'due', order: 'asc', limit: 200 }, new Date());
+  knex.off('query', listen);
+  const plan = await knex.raw(`explain ${sql!.sql.replace(/\$\d+/g, '?')}`, sql!.bindings as Knex.RawBinding[]) as { rows: { 'QUERY PLAN': string }[] };
+  return { page, plan: plan.rows.map((row) => row['QUERY PLAN']).join('\n') };
+}
+
 describe(`the inbox query (on ${databaseKind})`, () => {
   const db = useTestDatabase();
+  before(async () => fillInbox(db.current.database.knex));
 
   it('finds the tasks offered to the user\'s units by the index of open unclaimed tasks, and only theirs', async () => {
-    const knex = db.current.database.knex;
-    await fillInbox(knex);
-    let sql: { sql: string; bindings: readonly unknown[] } | undefined;
-    const listen = (query: { sql: string; bindings?: readonly unknown[] }) => { sql ??= { sql: query.sql, bindings: query.bindings ?? [] }; };
-    knex.on('query', listen);
-    const page = await inboxPage(knex, principal, { state: 'open', sort: 'due', order: 'asc', limit: 200 }, new Date());
-    knex.off('query', listen);
+    const { page, plan } = await pageAndPlan(db.current.database.knex, 'open');
     // Of 4,000 open tasks in 50 units, 80 are offered to unit-7 and unclaimed, and 40 are the clerk's own (every hundredth, in unit-0).
     expect(page.filter((row) => row['assignee'] === null)).to.have.length(80);
     expect(page.filter((row) => row['assignee'] === 'clerk-7')).to.have.length(40);
-    const plan = await knex.raw(`explain ${sql!.sql.replace(/\$\d+/g, '?')}`, sql!.bindings as Knex.RawBinding[]) as { rows: { 'QUERY PLAN': string }[] };
-    const text = plan.rows.map((row) => row['QUERY PLAN']).join('\n');
-    expect(text, text).to.include('user_tasks_offered_groups');
+    expect(plan, plan).to.include('user_tasks_offered_groups');
+  });
+
+  it('finds the completed tasks that were offered to the user\'s units by the index of unclaimed finished tasks (migrations/011)', async () => {
+    const { page, plan } = await pageAndPlan(db.current.database.knex, 'completed');
+    expect(page.filter((row) => row['assignee'] === null)).to.have.length(80);
+    expect(page.filter((row) => row['assignee'] === 'clerk-7')).to.have.length(40);
+    expect(page.every((row) => row['state'] === 'completed')).to.equal(true);
+    expect(plan, plan).to.include('user_tasks_unclaimed_finished_groups');
   });
 });
