@@ -1,7 +1,8 @@
 /**
  * The inbox query's plan: the tasks offered to a user's units are found by the
  * indexes of unclaimed tasks (migrations/009 for open ones, 011 for completed
- * and canceled ones), not by reading every unclaimed task of that state. Who sees what is tested over HTTP (test/server/http/inbox.spec.ts).
+ * and canceled ones), not by reading every unclaimed task of that state. Who
+ * sees what is tested over HTTP (test/server/http/inbox.spec.ts).
  */
 import { expect } from 'chai';
 import type { Knex } from 'knex';
