@@ -28,6 +28,8 @@ export interface TestDatabaseOptions {
   poolSize?: number;
   /** Bring the schema up to date (default); false leaves an empty database. */
   migrate?: boolean;
+  /** Where knex's own warnings go (a connection the database dropped, …); unset: the console. */
+  logger?: DatabaseOptions['logger'];
 }
 
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
@@ -42,7 +44,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   await admin.raw('create database ??', [name]);
   const url = new URL(databaseUrl);
   url.pathname = `/${name}`;
-  const dbOptions: DatabaseOptions = { url: url.toString(), poolSize: options.poolSize ?? 10 };
+  const dbOptions: DatabaseOptions = { url: url.toString(), poolSize: options.poolSize ?? 10, ...(options.logger ? { logger: options.logger } : {}) };
   const database = openDatabase(dbOptions);
   if (migrate) await migrateToLatest(database);
   return wrap(database, dbOptions, async () => {
