@@ -24,9 +24,6 @@ export interface GroupPatch {
   parentId?: string | null;
 }
 
-/** The ids of the groups a user is a member of themselves (one binding: the user id). */
-const directGroupsOfUser = 'select group_id from memberships where user_id = ? order by group_id';
-
 const descendantsOfMemberships = `
 with recursive down(id) as (
   select group_id from memberships where user_id = ?
@@ -121,10 +118,9 @@ export class Groups {
 
   /** The ids of the groups the user is a direct member of: the units recorded with the folders they start. */
   async directGroupsOf(userId: string): Promise<string[]> {
-    const { rows } = await this.knex.raw<{ rows: { group_id: string }[] }>(directGroupsOfUser, [userId]);
+    const rows = await this.knex('memberships').select('group_id').where({ user_id: userId }).orderBy('group_id') as { group_id: string }[];
     return rows.map((row) => row.group_id);
   }
-
 
   /** The ids of the user's groups and all their descendants: the units whose folders a supervisor sees. */
   async unitsSupervisedBy(userId: string): Promise<string[]> {

@@ -8,9 +8,7 @@ import { Engine } from '../../../engine/index.js';
 import { migrateToLatest, openDatabase, type Database } from '../../../server/store/database.js';
 import { EmbeddedVacuum, upkeepDue } from '../../../server/store/embeddedVacuum.js';
 import { KnexStore } from '../../../server/store/KnexStore.js';
-import { fixture } from '../../support/scenario.js';
-
-const threeTasks = fixture(import.meta.url, 'threeTasks.bpmn');
+import { threeTasks } from '../../../bench/threeTasks.js';
 
 describe('upkeepDue (PostgreSQL\'s autovacuum thresholds)', () => {
   const counters = { table: 't', live: 1_000, dead: 0, insertedSinceVacuum: 0, modifiedSinceAnalyze: 0 };
