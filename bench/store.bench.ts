@@ -189,9 +189,8 @@ async function confirmationCost(engine: Engine, fanOut: number, existing?: strin
     const open = await engine.store.listUserTasks({ instanceId: instance.id, state: 'open' });
     taskIds.push(...open.slice(0, Math.min(fanOut - 1, COST_SAMPLES - taskIds.length)).map((task) => task.id));
   }
-  const at = new Date().toISOString();
   const started = performance.now();
-  for (const id of taskIds) await engine.completeUserTask(id, { confirmedAt: at });
+  for (const id of taskIds) await engine.completeUserTask(id);
   return (performance.now() - started) / taskIds.length;
 }
 
@@ -258,9 +257,8 @@ async function measure(database: Database, clients: number, wanted: number, part
   const conflictsBefore = store.conflicts;
   let confirmationsPerSecond: number | undefined;
   if (part.confirmations) {
-    const at = new Date().toISOString();
     const confirmSeconds = await onWorkers(engines, CONFIRMATIONS, confirm, async (engine, index) => {
-      await engine.completeUserTask(confirmable[index]!, { confirmedAt: at });
+      await engine.completeUserTask(confirmable[index]!);
     });
     confirmationsPerSecond = CONFIRMATIONS / confirmSeconds;
     const stillOpen = await first.store.listUserTasks({ instanceId: distribution.id, state: 'open' });

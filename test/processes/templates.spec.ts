@@ -69,7 +69,7 @@ describe('process templates', () => {
   });
 
   describe('acknowledgment', () => {
-    scenario('all five recipients confirm; the instance completes only after the last', async (h) => {
+    scenario('all five recipients confirm; the instance completes only after the last, with the time of each confirmation', async (h) => {
       await h.engine.deploy(acknowledgment);
       const recipients = ['anna', 'bea', 'carl', 'dora', 'emil'];
       const instance = await h.engine.startProcess('acknowledgment', { recipients });
@@ -82,18 +82,20 @@ describe('process templates', () => {
         if (index === 2) await h.reload();
         expect((await h.engine.getInstance(instance.id)).state).to.equal('active');
         h.advance(60_000);
-        await h.engine.completeUserTask(task.id, { confirmedAt: h.now().toISOString() });
+        // A client may send a time of its own; the proof takes the engine's.
+        await h.engine.completeUserTask(task.id, index === 1 ? { confirmedAt: '1999-12-31T23:59:59Z' } : {});
       }
       const done = await h.engine.getInstance(instance.id);
       expect(done.state).to.equal('completed');
-      // Each confirmation's time stayed in its own task; only the collected proof reaches the process.
+      // A time sent along stayed in its own task; only the collected proof reaches the process.
       expect(done.variables).not.to.have.property('confirmedAt');
       const confirmations = done.variables.confirmations as { recipient: string; confirmedAt: string }[];
       expect(confirmations).to.have.length(5);
       expect(confirmations.map((entry) => entry.recipient)).to.deep.equal(recipients);
       // emil confirmed first (minute 1), anna last (minute 5).
       const start = new Date('2026-03-02T08:00:00Z').getTime();
-      expect(confirmations.map((entry) => entry.confirmedAt)).to.deep.equal(
+      // FEEL writes the engine's time in ISO 8601, without the milliseconds when they are 0.
+      expect(confirmations.map((entry) => new Date(entry.confirmedAt).toISOString())).to.deep.equal(
         [5, 4, 3, 2, 1].map((minutes) => new Date(start + minutes * 60_000).toISOString()));
     });
   });

@@ -60,12 +60,12 @@ describe(`many engines on one ${databaseKind} database`, function () {
     const instance = await all[0]!.startProcess('acknowledgment', { recipients });
     const tasks = await all[0]!.listUserTasks({ instanceId: instance.id, state: 'open' });
     expect(tasks).to.have.length(80);
-    await Promise.all(tasks.map((task, index) => all[index % all.length]!.completeUserTask(task.id, { confirmedAt: task.assignee! })));
+    await Promise.all(tasks.map((task, index) => all[index % all.length]!.completeUserTask(task.id)));
     const done = await all[0]!.getInstance(instance.id);
     expect(done.state).to.equal('completed');
     const confirmations = done.variables['confirmations'] as { recipient: string; confirmedAt: string }[];
     expect(confirmations.map((entry) => entry.recipient)).to.deep.equal(recipients);
-    expect(confirmations.every((entry) => entry.confirmedAt === entry.recipient)).to.equal(true);
+    expect(confirmations.every((entry) => new Date(entry.confirmedAt).getTime() === start)).to.equal(true);
     const history = await all[0]!.history(instance.id);
     expect(history.filter((event) => event.elementId === 'acknowledge' && event.type === 'completed' && event.elementType === 'multiInstanceBody')).to.have.length(1);
     expect(history.filter((event) => event.elementId === 'done' && event.type === 'completed')).to.have.length(1);
