@@ -1,9 +1,9 @@
 /**
  * Group commit: requests that arrive while the database is busy with earlier
  * ones wait, and go together as one call when a slot frees up. A request
- * that finds a free slot goes at once, so a lone caller waits for nothing;
- * under load, one round trip, one function call and one transaction serve
- * many steps, which is most of what a step costs the database.
+ * that finds nothing in flight goes at once, so a lone caller waits for
+ * nothing; under load, one round trip, one function call and one transaction
+ * serve many steps, which is most of what a step costs the database.
  */
 
 export interface BatcherOptions<Item> {
@@ -27,6 +27,7 @@ export type Outcome<Answer> = { ok: true; answer: Answer } | { ok: false; error:
 export class Batcher<Item, Answer> {
   private readonly queue: Waiting<Item, Answer>[] = [];
   private inFlight = 0;
+  private sendAtTurnEnd = false;
 
   /** `send` answers every request of a batch, in order; an error it throws is every request's answer. */
   constructor(
@@ -46,7 +47,29 @@ export class Batcher<Item, Answer> {
     });
   }
 
+  /**
+   * With nothing in flight, what waits goes at once. With a call in flight
+   * and a slot free (maxInFlight above 1), the next call waits for the end of
+   * the event loop's turn: the callers whom the last answers resumed submit
+   * their next requests within it, and those go along instead of trailing
+   * behind in calls of one or two. Measured with 8 clients on PostgreSQL
+   * (two commit calls pipelined), that raised the steps per call from 2.6
+   * to 3.3, took 12% off the database's CPU time per instance, and gave
+   * 753–774 instead of 690–712 instances/s, alternated run by run.
+   */
   private pump(): void {
+    if (this.inFlight === 0) {
+      this.sendWhatWaits();
+    } else if (!this.sendAtTurnEnd && this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
+      this.sendAtTurnEnd = true;
+      setImmediate(() => {
+        this.sendAtTurnEnd = false;
+        this.sendWhatWaits();
+      });
+    }
+  }
+
+  private sendWhatWaits(): void {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.takeBatch();
       this.inFlight += 1;
@@ -55,9 +78,11 @@ export class Batcher<Item, Answer> {
   }
 
   /**
-   * Frees this call's slot and sends what waits, before the answers go out:
-   * the callers resume with work of their own that holds the event loop,
-   * and the database can meanwhile be at the next call.
+   * Frees this call's slot and, when it was the only call in flight, sends
+   * what waits before the answers go out: the callers resume with work of
+   * their own that holds the event loop, and the database can meanwhile be
+   * at the next call. (With another call in flight the database is busy
+   * with that one; see pump.)
    */
   private sendNext(): void {
     this.inFlight -= 1;

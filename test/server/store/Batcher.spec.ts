@@ -58,12 +58,15 @@ class ScriptedSend {
 }
 
 /**
- * Lets every pending promise callback run. The Batcher and the scripted send
- * only chain promises, so once the macrotask queue comes round, all that
- * follows from an answer has happened.
+ * Lets every pending promise callback run, and then what the Batcher left for
+ * the end of that turn of the event loop (a call pipelined behind another,
+ * see Batcher.pump). Besides that, the Batcher and the scripted send only
+ * chain promises, so two turns later all that follows from an answer has
+ * happened.
  */
-function settled(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+async function settled(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** What became of a submitted request, readable without awaiting it. */
@@ -148,14 +151,14 @@ describe('Batcher', () => {
   });
 
   it('runs maxInFlight calls at once and no more', async () => {
-    const { send, submit } = setUp({ maxInFlight: 2 });
+    const { send, submit } = setUp({ maxInFlight: 2, maxBatch: 1 });
     submit('a', 'b', 'c', 'd');
     await settled();
     expect(send.batches).to.deep.equal([['a'], ['b']]);
 
     send.succeed(1);
     await settled();
-    expect(send.batches).to.deep.equal([['a'], ['b'], ['c', 'd']]);
+    expect(send.batches).to.deep.equal([['a'], ['b'], ['c']]);
     expect(send.running).to.equal(2);
 
     submit('e');
@@ -163,8 +166,50 @@ describe('Batcher', () => {
     expect(send.calls).to.have.length(3);
     send.succeed(0);
     await settled();
-    expect(send.batches[3]).to.deep.equal(['e']);
+    expect(send.batches.slice(3)).to.deep.equal([['d']]);
     expect(send.running).to.equal(2);
+  });
+
+  describe('with a call in flight and a slot free', () => {
+    it('gathers the requests of the whole turn of the event loop into the next call', async () => {
+      const { send, submit } = setUp({ maxInFlight: 2 });
+      submit('a');
+      submit('b');
+      expect(send.batches).to.deep.equal([['a']]);
+      submit('c');
+      await settled();
+      expect(send.batches).to.deep.equal([['a'], ['b', 'c']]);
+    });
+
+    it('sends what waited together with what the callers of the answered call submit next', async () => {
+      const send = new ScriptedSend();
+      const batcher = new Batcher<string, string>(send.send, { maxInFlight: 2, maxBatch: 100 });
+      void batcher.submit('a').then(() => batcher.submit('a2'));
+      await settled();
+      void batcher.submit('b');
+      await settled();
+      void batcher.submit('c');
+      await settled();
+      expect(send.batches).to.deep.equal([['a'], ['b']]);
+
+      send.succeed(0);
+      await settled();
+      expect(send.batches).to.deep.equal([['a'], ['b'], ['c', 'a2']]);
+    });
+
+    it('sends at once again when the last call in flight ends', async () => {
+      const { send, submit } = setUp({ maxInFlight: 2, maxBatch: 1 });
+      submit('a', 'b', 'c');
+      await settled();
+      send.succeed(0);
+      send.succeed(1);
+      await settled();
+      expect(send.batches).to.deep.equal([['a'], ['b'], ['c']]);
+      send.succeed(2);
+      await settled();
+      submit('d');
+      expect(send.batches.slice(3)).to.deep.equal([['d']]);
+    });
   });
 
   describe('with fits', () => {
