@@ -3,7 +3,7 @@
  * models. Timer, message and signal start events of the new versions replace
  * those of the versions before.
  */
-import type { Store } from './store/Store.js';
+import type { StepRun, Store } from './store/Store.js';
 import type { ProcessModel } from './model/ProcessModel.js';
 import { compileDeployedXml, compileXml } from './model/deploy.js';
 import { embeddedFormId } from './model/forms.js';
@@ -41,8 +41,9 @@ export class Deployer {
     return this.models.get(definitionKey);
   }
 
-  async latestKey(processId: string): Promise<string | undefined> {
-    return (await this.store.getDefinition(processId))?.key;
+  /** The key of a process's latest version, for the step run `run` when one asks (see Store.getDefinition). */
+  async latestKey(processId: string, run?: StepRun): Promise<string | undefined> {
+    return (await this.store.getDefinition(processId, undefined, run))?.key;
   }
 
   /** A copy of the form-js schema a formKey names among the definition's embedded forms; undefined for other form keys. */

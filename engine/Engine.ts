@@ -8,6 +8,7 @@ import type {
 } from './types.js';
 import { ConflictError, InvalidArgumentError, NotFoundError } from './errors.js';
 import type { Store } from './store/Store.js';
+import type { Execution } from './runtime/Execution.js';
 import { MemoryStore } from './store/MemoryStore.js';
 import { Deployer, type DeploymentResult } from './Deployer.js';
 import { StepRunner } from './StepRunner.js';
@@ -74,10 +75,18 @@ export class Engine {
 
   async startProcess(processId: string, variables: Variables = {}, options: StartOptions = {}): Promise<ProcessInstance> {
     checkTexts({ processId, businessKey: options.businessKey });
-    const definition = await this.store.getDefinition(processId, options.version);
-    if (!definition) throw new NotFoundError('process definition', options.version ? `${processId}:${options.version}` : processId);
     const input = plainVariables(variables);
-    const step = await this.steps.runCommitted([], (execution) => commands.start(execution, definition.key, input, options.businessKey));
+    const { version, businessKey } = options;
+    let start: (execution: Execution) => string;
+    if (version === undefined) {
+      // The latest version is looked up by the step itself, for a store to confirm it when the step commits.
+      start = (execution) => commands.startLatest(execution, processId, input, businessKey);
+    } else {
+      const definition = await this.store.getDefinition(processId, version);
+      if (!definition) throw new NotFoundError('process definition', `${processId}:${version}`);
+      start = (execution) => commands.start(execution, definition.key, input, businessKey);
+    }
+    const step = await this.steps.runCommitted([], start);
     // The new instance is wholly in the step's change set, so reading it back would only cost round trips;
     // effects (a thrown message or signal) may have changed it since, and then it is read back.
     const view = step.hadEffects ? undefined : processInstanceFromChanges(step.result, step.changes);

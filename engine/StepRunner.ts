@@ -140,7 +140,7 @@ export class StepRunner {
   private async execute<T>(preload: LoadKey[], command: (execution: Execution) => T, options: RunOptions, run?: StepRun): Promise<{ result: T; execution: Execution }> {
     const snapshot = new Map<string, unknown>();
     await this.load(snapshot, withScopeChain(preload, options.scopesOf), run);
-    const models = new StepModels(this.deployer);
+    const models = new StepModels(this.deployer, run);
     const now = this.clock();
     for (let round = 0; round < maxLoadRounds; round++) {
       const execution = new Execution(new StepState(snapshot), now, this.newId, models, behaviors, handleOperation);
@@ -178,7 +178,7 @@ export class StepRunner {
 class StepModels implements ModelSource {
   private readonly latestKeys = new Map<string, string | null>();
 
-  constructor(private readonly deployer: Deployer) {}
+  constructor(private readonly deployer: Deployer, private readonly run: StepRun | undefined) {}
 
   model(definitionKey: string): ProcessModel {
     const model = this.deployer.cached(definitionKey);
@@ -198,7 +198,7 @@ class StepModels implements ModelSource {
       await this.deployer.modelFor(request.key);
       return;
     }
-    const key = await this.deployer.latestKey(request.processId);
+    const key = await this.deployer.latestKey(request.processId, this.run);
     if (key) await this.deployer.modelFor(key);
     this.latestKeys.set(request.processId, key ?? null);
   }

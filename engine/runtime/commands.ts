@@ -16,6 +16,13 @@ export function start(execution: Execution, definitionKey: string, variables: Va
   return startInstance(execution, { definitionKey, variables, ...(businessKey !== undefined ? { businessKey } : {}) }).id;
 }
 
+/** Starts the latest version of a process, as the step finds it (so a store can confirm it when the step commits). */
+export function startLatest(execution: Execution, processId: string, variables: Variables, businessKey?: string): string {
+  const latest = execution.models.latest(processId);
+  if (!latest) throw new NotFoundError('process definition', processId);
+  return start(execution, latest.key, variables, businessKey);
+}
+
 export function completeUserTask(execution: Execution, taskId: string, variables: Variables): void {
   const task = execution.state.userTask(taskId);
   if (!task) throw new NotFoundError('user task', taskId);

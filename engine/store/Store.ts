@@ -93,8 +93,13 @@ export interface NewDefinition {
 export interface Store {
   /** Stores the XML and gives each process its next version, atomically. */
   saveDeployment(deployment: DeploymentRecord, processes: NewDefinition[]): Promise<DefinitionRecord[]>;
-  /** The given version, or the latest one when version is omitted. */
-  getDefinition(processId: string, version?: number): Promise<DefinitionRecord | undefined>;
+  /**
+   * The given version, or the latest one when version is omitted. `run`
+   * names the step run that starts the latest version: a store that answers
+   * it from memory, where another process may have deployed since, confirms
+   * it when the run commits (or in confirmReads), as it does a load's answers.
+   */
+  getDefinition(processId: string, version?: number, run?: StepRun): Promise<DefinitionRecord | undefined>;
   getDefinitionByKey(key: string): Promise<DefinitionRecord | undefined>;
   listDefinitions(): Promise<DefinitionRecord[]>;
   getDeployment(id: string): Promise<DeploymentRecord | undefined>;

@@ -7,7 +7,8 @@
  * one writer of its database, that is the stored state; on PostgreSQL the
  * step's commit names the instances' step counters the answers were as of
  * (migrations/005 to 007) and is refused when one moved on, and the step runs
- * again on what it loads.
+ * again on what it loads. A start takes the latest version of its process
+ * from memory too (LatestVersions; on PostgreSQL its commit confirms it).
  * Queries for inboxes and operators use
  * ordinary indexed SQL with bindings; the step functions and the queries
  * asked on every start or inbox view run prepared (prepared()).
@@ -26,6 +27,7 @@ import { PipelinedConnection, type ConnectionPool } from './pipelinedConnection.
 import { onPostgres, sharedStateOf, type SharedStoreState } from './sharedState.js';
 import type { StepSeqs } from './StepCache.js';
 import { changeSetRows, recordsOf, stepSeqsOf } from './stepRows.js';
+import { LatestVersions, type TakenVersions } from './latestVersions.js';
 import { disjoint, footprint, mergeChangeSets, rowCount } from './changeSetBatch.js';
 import { answeredByDatabase } from './databaseErrors.js';
 import {
@@ -51,6 +53,7 @@ interface Connection {
 /** SQLSTATEs that mean "someone else changed it first": run the step again on fresh data. */
 const conflictCodes = new Set([
   'UM409', // umlauf_commit: a versioned row was not at the expected rev
+  'UM410', // umlauf_commit_confirmed: a newer version of a process the step started was deployed
   '23505', // unique_violation: two steps inserted the same row
   '40001', // serialization_failure
   '40P01', // deadlock_detected: two steps locked rows in opposite order
@@ -103,17 +106,24 @@ interface LoadAnswer {
   stepSeqs: StepSeqs;
 }
 
-interface PendingCommit {
+/** A step's change set and what the commit must confirm of what the step read. */
+interface Confirmed {
   changes: ChangeSet;
-  footprint: Set<string>;
-  /** The step counters the step's loads were answered at from the step cache, to be confirmed by the commit. */
+  /** The step counters the step's loads were answered at from the step cache. */
   expected: StepSeqs;
+  /** The versions the step started as the latest of their processes (see LatestVersions). */
+  latestVersions: TakenVersions;
+}
+
+interface PendingCommit extends Confirmed {
+  footprint: Set<string>;
 }
 
 export class KnexStore implements Store {
   private readonly loads: Batcher<LoadKey[], LoadAnswer>;
   private readonly commits: Batcher<PendingCommit, StepSeqs>;
   private readonly latestDefinitions: Batcher<string, DefinitionRecord | undefined>;
+  private readonly latestVersions: LatestVersions;
   private readonly shared: SharedStoreState;
   private readonly stepSeqs: Batcher<string[], StepSeqs>;
   /** The connection batched commits are pipelined on (PostgreSQL, with BatchSettings.pipelinedCommits). */
@@ -145,12 +155,13 @@ export class KnexStore implements Store {
       const latest = await this.latestDefinitionsOf(processIds);
       return processIds.map((processId) => ({ ok: true, answer: latest.get(processId) }));
     }, batching);
+    this.latestVersions = new LatestVersions(this.shared.latestDefinitions, this.shared.steps.counted, (processId) => this.latestDefinitions.submit(processId));
   }
 
   async saveDeployment(deployment: DeploymentRecord, processes: NewDefinition[]): Promise<DefinitionRecord[]> {
     // On a store on a transaction this is a savepoint: the versions count only once the caller's transaction lands.
     if (this.knex.isTransaction) {
-      const settled = () => this.shared.latestDefinitions?.clear();
+      const settled = () => this.shared.latestDefinitions.clear();
       (this.knex as Knex.Transaction).executionPromise.then(settled, settled);
     }
     const saved = await this.knex.transaction(async (trx) => {
@@ -167,20 +178,16 @@ export class KnexStore implements Store {
       }
       return saved;
     });
-    if (!this.knex.isTransaction) for (const definition of saved) this.shared.latestDefinitions?.set(definition.processId, definition);
+    if (!this.knex.isTransaction) for (const definition of saved) this.latestVersions.saw(definition);
     return saved;
   }
 
-  async getDefinition(processId: string, version?: number): Promise<DefinitionRecord | undefined> {
-    // Every start asks for the latest version, so those questions are batched like steps; all of it runs prepared.
+  async getDefinition(processId: string, version?: number, run?: StepRun): Promise<DefinitionRecord | undefined> {
+    // Every start asks for the latest version: answered from memory where a commit confirms it (see LatestVersions),
+    // else batched like steps; all of it runs prepared.
     if (version === undefined) {
       if (this.knex.isTransaction) return (await this.latestDefinitionsOf([processId])).get(processId);
-      const known = this.shared.latestDefinitions?.get(processId);
-      if (known) return known;
-      const latest = await this.latestDefinitions.submit(processId);
-      // A deployment that landed meanwhile is newer than what the query saw.
-      if (latest && this.shared.latestDefinitions && !this.shared.latestDefinitions.has(processId)) this.shared.latestDefinitions.set(processId, latest);
-      return latest;
+      return this.latestVersions.latest(processId, run);
     }
     const text = `select ${definitionRows.columnList()} from definitions where process_id = $1 and version = $2 limit 1`;
     const [row] = await this.prepared('umlauf_definition', text, [processId, version]);
@@ -244,7 +251,9 @@ export class KnexStore implements Store {
   async confirmReads(run: StepRun): Promise<boolean> {
     const expected = this.unconfirmed.get(run);
     this.unconfirmed.delete(run);
-    return !expected || this.stillCurrent(expected);
+    const latestVersions = this.latestVersions.takenBy(run);
+    const [current, latest] = await Promise.all([!expected || this.stillCurrent(expected), this.latestVersions.stillLatest(latestVersions)]);
+    return current && latest;
   }
 
   /**
@@ -269,21 +278,24 @@ export class KnexStore implements Store {
     const cache = this.shared.steps;
     const expected: StepSeqs = (run && this.unconfirmed.get(run)) ?? new Map();
     if (run) this.unconfirmed.delete(run);
+    const step: Confirmed = { changes, expected, latestVersions: this.latestVersions.takenBy(run) };
     if (this.knex.isTransaction) {
       // What lands is known only when the caller's transaction ends; until then the others see the state before it.
       const settled = () => cache.forget(changes);
       (this.knex as Knex.Transaction).executionPromise.then(settled, settled);
-      await this.commitNow(changes, expected);
+      await this.commitNow(step);
       return;
     }
     let stepSeqs: StepSeqs;
     try {
-      if (rowCount(changes) > largeChangeSetRows) stepSeqs = await this.commitNow(changes, expected);
-      else stepSeqs = await this.commits.submit({ changes, footprint: footprint(changes), expected });
+      if (rowCount(changes) > largeChangeSetRows) stepSeqs = await this.commitNow(step);
+      else stepSeqs = await this.commits.submit({ ...step, footprint: footprint(changes) });
     } catch (error) {
-      // Lost, refused, or not known whether it landed: the next step of these instances reads the database.
+      // Lost, refused, or not known whether it landed: the next step of these instances reads the database,
+      // and the next start of these processes asks for their latest version.
       cache.forget(changes);
       cache.dropOutdated(expected.keys());
+      this.latestVersions.forget(step.latestVersions);
       throw error;
     }
     cache.rememberCommitted(changes, stepSeqs);
@@ -316,20 +328,21 @@ export class KnexStore implements Store {
   }
 
   /**
-   * On PostgreSQL through umlauf_commit_counted, which raises the step
-   * counters of the instances the change set writes and answers them
-   * (migrations/005, 006; the step cache names the instances of the removals
-   * it knows, the database reads the others'); on PGlite, the one writer,
-   * through umlauf_commit.
+   * On PostgreSQL through umlauf_commit_confirmed, which confirms the
+   * versions the step started as the latest (migrations/012) and, through
+   * umlauf_commit_counted, raises the step counters of the instances the
+   * change set writes and answers them (migrations/005, 006; the step cache
+   * names the instances of the removals it knows, the database reads the
+   * others'); on PGlite, the one writer, through umlauf_commit.
    */
-  private async commitNow(changes: ChangeSet, expected: StepSeqs, lane?: PipelinedConnection): Promise<StepSeqs> {
+  private async commitNow({ changes, expected, latestVersions }: Confirmed, lane?: PipelinedConnection): Promise<StepSeqs> {
     try {
       if (!onPostgres(this.knex)) {
         await this.callStepFunction('umlauf_commit', JSON.stringify(changeSetRows(changes)));
         return new Map();
       }
       const counted = this.shared.steps.countedInstancesOf(changes);
-      const rows = await this.callStepFunction('umlauf_commit_counted', JSON.stringify(changeSetRows(changes, counted, expected)), lane);
+      const rows = await this.callStepFunction('umlauf_commit_confirmed', JSON.stringify(changeSetRows(changes, counted, expected, latestVersions)), lane);
       return new Map(Object.entries((rows[0]?.['answers'] ?? {}) as Record<string, number>));
     } catch (error) {
       const code = (error as { code?: unknown }).code;
@@ -348,13 +361,14 @@ export class KnexStore implements Store {
    */
   private async commitTogether(parts: PendingCommit[]): Promise<Outcome<StepSeqs>[]> {
     const lane = this.commitLane;
-    if (parts.length === 1) return [await settle(() => this.commitNow(parts[0]!.changes, parts[0]!.expected, lane))];
+    if (parts.length === 1) return [await settle(() => this.commitNow(parts[0]!, lane))];
     try {
-      const stepSeqs = await this.commitNow(mergeChangeSets(parts.map(({ changes }) => changes)), mergeExpected(parts), lane);
+      const merged = { changes: mergeChangeSets(parts.map(({ changes }) => changes)), ...mergeExpected(parts) };
+      const stepSeqs = await this.commitNow(merged, lane);
       return parts.map(() => ({ ok: true, answer: stepSeqs }));
     } catch (error) {
       if (!(error instanceof ConflictError) && !answeredByDatabase(error)) throw error;
-      return eachAlone(parts, (part) => this.commitNow(part.changes, part.expected, lane));
+      return eachAlone(parts, (part) => this.commitNow(part, lane));
     }
   }
 
@@ -461,7 +475,7 @@ export class KnexStore implements Store {
   }
 
   /** Calls umlauf_load or umlauf_commit, which every step does, with one jsonb argument; on `lane` when given. */
-  private async callStepFunction(name: 'umlauf_load' | 'umlauf_commit' | 'umlauf_commit_counted', json: string, lane?: PipelinedConnection): Promise<Row[]> {
+  private async callStepFunction(name: 'umlauf_load' | 'umlauf_commit' | 'umlauf_commit_confirmed', json: string, lane?: PipelinedConnection): Promise<Row[]> {
     const text = `select ${name}($1::jsonb) as answers`;
     if (lane) return lane.query({ name, text, values: [json] });
     if (this.knex.isTransaction || onPostgres(this.knex)) return this.prepared(name, text, [json]);
@@ -520,17 +534,20 @@ async function settle<T>(call: () => Promise<T>): Promise<Outcome<T>> {
 }
 
 /**
- * The counters several steps expect, for one commit. Two steps may expect one
- * instance at different counters (one read it before a commit of this server
- * moved it on); the lower one stands, so that the commit is refused and each
- * step goes again alone, since the instance cannot be at both.
+ * The counters and versions several steps expect, for one commit. Two steps
+ * may expect one instance at different counters (one read it before a commit
+ * of this server moved it on), or take different versions as a process's
+ * latest (one started before a deployment); the lower one stands, so that
+ * the commit is refused and each step goes again alone.
  */
-function mergeExpected(parts: PendingCommit[]): StepSeqs {
-  const merged = new Map<string, number>();
-  for (const { expected } of parts) {
-    for (const [instanceId, stepSeq] of expected) merged.set(instanceId, Math.min(stepSeq, merged.get(instanceId) ?? stepSeq));
-  }
-  return merged;
+function mergeExpected(parts: PendingCommit[]): Pick<Confirmed, 'expected' | 'latestVersions'> {
+  return { expected: lowestOf(parts.map((part) => part.expected)), latestVersions: lowestOf(parts.map((part) => part.latestVersions)) };
+}
+
+function lowestOf(maps: ReadonlyMap<string, number>[]): Map<string, number> {
+  const lowest = new Map<string, number>();
+  for (const map of maps) for (const [key, value] of map) lowest.set(key, Math.min(value, lowest.get(key) ?? value));
+  return lowest;
 }
 
 /** Each request on its own, one after the other (the batch keeps its one slot). */

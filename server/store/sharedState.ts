@@ -1,7 +1,7 @@
 /**
  * The state the stores on one database share in this process, found through
- * knex: the step cache (see StepCache) and, on embedded PGlite, the latest
- * version of each process.
+ * knex: the step cache (see StepCache) and the latest version of each
+ * process (see LatestVersions).
  */
 import type { Knex } from 'knex';
 import type { DefinitionRecord } from '../../engine/index.js';
@@ -20,10 +20,11 @@ export interface SharedStoreState {
   /** Counted on PostgreSQL, where other servers write too; on PGlite this process is the one writer. */
   steps: StepCache;
   /**
-   * The latest definition of each process, kept only where this process is
-   * the one writer: a version another server deploys must be started at once.
+   * The latest definition of each process as last seen; on PostgreSQL a
+   * start's commit confirms it (see LatestVersions), since a version another
+   * server deploys must be started at once.
    */
-  latestDefinitions: Map<string, DefinitionRecord> | undefined;
+  latestDefinitions: Map<string, DefinitionRecord>;
 }
 
 const sharedStates = new WeakMap<object, SharedStoreState>();
@@ -40,7 +41,7 @@ export function onPostgres(knex: Knex): boolean {
 export function databaseChangedOutside(knex: Knex): void {
   const state = sharedStates.get((knex.client as KnexClient).config);
   state?.steps.clear();
-  state?.latestDefinitions?.clear();
+  state?.latestDefinitions.clear();
 }
 
 export function sharedStateOf(knex: Knex): SharedStoreState {
@@ -48,7 +49,7 @@ export function sharedStateOf(knex: Knex): SharedStoreState {
   let state = sharedStates.get(config);
   if (!state) {
     const postgres = onPostgres(knex);
-    state = { steps: new StepCache(undefined, postgres), latestDefinitions: postgres ? undefined : new Map() };
+    state = { steps: new StepCache(undefined, postgres), latestDefinitions: new Map() };
     sharedStates.set(config, state);
   }
   return state;

@@ -4,6 +4,7 @@
  */
 import type { ChangeSet, LoadKey, ScopeChain } from '../../engine/index.js';
 import type { CountedInstances, StepSeqs } from './StepCache.js';
+import type { TakenVersions } from './latestVersions.js';
 import {
   elementInstanceRows, historyRows, incidentRows, instanceRows, jobRows, outputRows, subscriptionRows, userTaskRows, variableRows,
   type RowMapping,
@@ -70,12 +71,14 @@ export function stepSeqsOf(keys: LoadKey[], answers: unknown[]): Map<string, num
 /**
  * The change set as umlauf_commit reads it: the same shape, with rows instead
  * of records; on PostgreSQL with the instances whose step counters it raises,
- * and the counters it must find (migrations/007).
+ * the counters it must find (migrations/007) and the versions that must still
+ * be the latest of their processes (migrations/012).
  */
-export function changeSetRows(changes: ChangeSet, counted?: CountedInstances, expected?: StepSeqs): unknown {
+export function changeSetRows(changes: ChangeSet, counted?: CountedInstances, expected?: StepSeqs, latestVersions?: TakenVersions): unknown {
   return {
     ...counted,
     ...(expected && expected.size > 0 ? { expectedStepSeqs: Object.fromEntries(expected) } : {}),
+    ...(latestVersions && latestVersions.size > 0 ? { expectedLatestVersions: Object.fromEntries(latestVersions) } : {}),
     instances: changes.instances.map((record) => instanceRows.toRow(record)),
     elementInstances: {
       put: changes.elementInstances.put.map((record) => elementInstanceRows.toRow(record)),

@@ -15,6 +15,7 @@ import * as loginAttempts from './008_login_attempts.js';
 import * as offeredTaskIndexes from './009_offered_task_indexes.js';
 import * as callerFunction from './010_caller_function.js';
 import * as unclaimedCandidateIndexes from './011_unclaimed_candidate_indexes.js';
+import * as latestVersionsConfirmedAtCommit from './012_latest_versions_confirmed_at_commit.js';
 
 interface Migration {
   name: string;
@@ -34,6 +35,7 @@ const all: Migration[] = [
   { name: '009_offered_task_indexes', ...offeredTaskIndexes },
   { name: '010_caller_function', ...callerFunction },
   { name: '011_unclaimed_candidate_indexes', ...unclaimedCandidateIndexes },
+  { name: '012_latest_versions_confirmed_at_commit', ...latestVersionsConfirmedAtCommit },
 ];
 
 export const migrations: Knex.MigrationSource<Migration> = {

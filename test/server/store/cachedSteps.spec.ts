@@ -7,12 +7,13 @@
  * what they know, so one store's commits are seen by the others at once.
  */
 import { expect } from 'chai';
-import { ConflictError, Engine, type ChangeSet, type LoadKey, type StepRun } from '../../../engine/index.js';
+import { ConflictError, Engine, type LoadKey } from '../../../engine/index.js';
 import { KnexStore } from '../../../server/store/KnexStore.js';
 import { databaseChangedOutside } from '../../../server/store/sharedState.js';
 import { openDatabase } from '../../../server/store/database.js';
 import { databaseKind, useTestDatabase } from '../../support/database.js';
 import { StepFunctionTap } from './stepFunctionTap.js';
+import { ConflictCountingStore } from './conflictCountingStore.js';
 
 const twoTasks = (name = 'Zwei') => `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="cached" targetNamespace="cached">
@@ -26,19 +27,6 @@ const twoTasks = (name = 'Zwei') => `<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:endEvent id="end"/>
   </bpmn:process>
 </bpmn:definitions>`;
-
-/** Counts the commits that lost a race (the engine runs those steps again on fresh data). */
-class ConflictCountingStore extends KnexStore {
-  conflicts = 0;
-  override async commit(changes: ChangeSet, run?: StepRun): Promise<void> {
-    try {
-      await super.commit(changes, run);
-    } catch (error) {
-      if (error instanceof ConflictError) this.conflicts += 1;
-      throw error;
-    }
-  }
-}
 
 describe(`KnexStore's step cache on ${databaseKind}`, () => {
   const db = useTestDatabase();

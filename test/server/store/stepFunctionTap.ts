@@ -1,7 +1,8 @@
 /**
  * A tap on a store's connection for tests that count or hold the calls of the
  * step functions umlauf_load and umlauf_commit (see KnexStore.callStepFunction),
- * and count the questions for step counters (umlauf_step_seqs).
+ * and count the questions for step counters (umlauf_step_seqs) and any other
+ * statement the store runs on its connections.
  */
 import type { Knex } from 'knex';
 
@@ -48,6 +49,8 @@ export function deferred(): Deferred {
  */
 export class StepFunctionTap {
   readonly calls: StepFunctionCall[] = [];
+  /** The text of every statement the store ran on its connections, step function or not. */
+  readonly texts: string[] = [];
   private readonly held = new Map<StepFunction, Deferred>();
 
   /** The knex to give the store: the same database, the step functions watched. */
@@ -82,6 +85,7 @@ export class StepFunctionTap {
 
   forget(): void {
     this.calls.length = 0;
+    this.texts.length = 0;
   }
 
   callsOf(name: StepFunction): StepFunctionCall[] {
@@ -116,8 +120,10 @@ export class StepFunctionTap {
   private record(method: ConnectionMethod, args: unknown[]): StepFunctionCall | undefined {
     const [first, second] = args;
     const text = typeof first === 'string' ? first : (first as { text: string }).text;
-    // On PostgreSQL a commit goes through umlauf_commit_counted (migrations/005), which calls umlauf_commit.
-    const called = /\b(umlauf_load|umlauf_commit|umlauf_step_seqs)(?:_counted)?\(/.exec(text);
+    this.texts.push(text);
+    // On PostgreSQL a commit goes through umlauf_commit_confirmed (migrations/012), which calls umlauf_commit_counted
+    // (migrations/005), which calls umlauf_commit.
+    const called = /\b(umlauf_load|umlauf_commit|umlauf_step_seqs)(?:_counted|_confirmed)?\(/.exec(text);
     if (!called) return undefined;
     const name = called[1] as StepFunction;
     const valuesOrConfig = typeof first === 'string' ? second : first;
