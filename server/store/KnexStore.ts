@@ -28,6 +28,7 @@ import { onPostgres, sharedStateOf, type SharedStoreState } from './sharedState.
 import type { StepSeqs } from './StepCache.js';
 import { changeSetRows, recordsOf, stepSeqsOf } from './stepRows.js';
 import { LatestVersions, type TakenVersions } from './latestVersions.js';
+import { userTaskStatement } from './userTaskStatement.js';
 import { disjoint, footprint, mergeChangeSets, rowCount } from './changeSetBatch.js';
 import { answeredByDatabase } from './databaseErrors.js';
 import {
@@ -393,18 +394,10 @@ export class KnexStore implements Store {
     return this.one(userTaskRows, this.knex('user_tasks').where({ id }));
   }
 
-  /** Inboxes ask this all the time, so it runs prepared: one statement per combination of filters. */
+  /** Planned with its values each time, not prepared (see userTaskStatement). */
   async listUserTasks(filter: UserTaskFilter): Promise<UserTaskRecord[]> {
-    const conditions: [string, unknown][] = [];
-    if (filter.instanceId !== undefined) conditions.push(['instance_id = ?', filter.instanceId]);
-    if (filter.assignee !== undefined) conditions.push(['assignee = ?', filter.assignee]);
-    if (filter.state !== undefined) conditions.push(['state = ?', filter.state]);
-    if (filter.candidateGroup !== undefined) conditions.push(['candidate_groups @> array[?]::text[]', filter.candidateGroup]);
-    if (filter.candidateUser !== undefined) conditions.push(['candidate_users @> array[?]::text[]', filter.candidateUser]);
-    const where = conditions.map(([condition], index) => condition.replace('?', `$${index + 1}`)).join(' and ');
-    const text = `select ${userTaskRows.columnList()} from user_tasks${where ? ` where ${where}` : ''} order by created_at, id`;
-    const name = `umlauf_user_tasks_${conditions.map(([condition]) => condition.split(' ')[0]).join('_')}`;
-    return (await this.prepared(name, text, conditions.map(([, value]) => value))).map((row) => userTaskRows.fromRow(row));
+    const { text, values } = userTaskStatement(filter);
+    return (await this.prepared(undefined, text, values)).map((row) => userTaskRows.fromRow(row));
   }
 
   async findDueJobs(now: string, limit: number): Promise<JobRecord[]> {
@@ -491,14 +484,15 @@ export class KnexStore implements Store {
    * inbox runs all the time. It skips knex's query building and runs on a
    * pooled connection; on PostgreSQL as a named prepared statement, parsed
    * and planned once per connection. Measured, that halves the node time of
-   * a call and spares the server the parsing. `name` must stand for one text.
-   * A store on a knex transaction goes through knex.raw.
+   * a call and spares the server the parsing. `name` must stand for one text;
+   * without one the statement is planned with its values on every call (see
+   * userTaskStatement). A store on a knex transaction goes through knex.raw.
    */
-  private async prepared(name: string, text: string, values: unknown[]): Promise<Row[]> {
+  private async prepared(name: string | undefined, text: string, values: unknown[]): Promise<Row[]> {
     if (this.knex.isTransaction) {
       return (await this.knex.raw(text.replace(/\$\d+/g, '?'), values as Knex.RawBinding[]) as { rows: Row[] }).rows;
     }
-    const named = onPostgres(this.knex);
+    const named = name !== undefined && onPostgres(this.knex);
     // A pg connection takes a named statement; PGlite's single connection (the PGlite instance) takes text and values.
     const result = await this.onConnection((connection) => (named ? connection.query({ name, text, values }) : connection.query(text, values)));
     return result.rows;
