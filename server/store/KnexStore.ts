@@ -9,9 +9,10 @@
  * (migrations/005 to 007) and is refused when one moved on, and the step runs
  * again on what it loads. A start takes the latest version of its process
  * from memory too (LatestVersions; on PostgreSQL its commit confirms it).
- * Queries for inboxes and operators use
- * ordinary indexed SQL with bindings; the step functions and the queries
- * asked on every start or inbox view run prepared (prepared()).
+ * Queries for inboxes and operators use ordinary indexed SQL with bindings;
+ * the step functions and the questions every step or start may ask run
+ * prepared (prepared()), and a user's tasks are planned with the values
+ * asked for (see userTaskStatement).
  */
 import type { Knex } from 'knex';
 import {
