@@ -21,7 +21,8 @@
  *     confirmations/s over 1,000 of the 9,000 tasks (with 8 clients, and on PGlite with 1 too)
  * (d) the cost of one confirmation at fan-out 10 versus 9,000, one client (flat is the target)
  * and, for scale, the issue's reference measured on this machine: PostgreSQL alone running a step
- * equivalent to one of the engine's on 8 connections (bench/postgresAlone.ts).
+ * equivalent to one of the engine's on 8 connections, from node and, when it is installed, from
+ * pgbench (bench/postgresAlone.ts).
  *
  * "8 clients" are 8 async workers in this process, each with its own Engine, all on one
  * KnexStore (on PostgreSQL with a pool of 10 connections, on PGlite its one), which sends the
@@ -428,6 +429,11 @@ if ('results' in pg) {
   console.log(`PostgreSQL alone on this machine: ${fmt(pg.alone.transactionsPerSecond)} tx/s of an equivalent step on ${pg.alone.connections} connections `
     + `(update a task, insert history, insert the next task; one round trip each), so 3-task instances are bounded near ${fmt(bound)}/s; `
     + `the engine with 8 clients reaches ${fmt((100 * pg.results[1].instancesPerSecond) / bound)}% of that.`);
+  const { pgbench } = pg.alone;
+  console.log('transactionsPerSecond' in pgbench
+    ? `The same step run by pgbench (a C client, statements prepared, ${pg.alone.connections} connections): ${fmt(pgbench.transactionsPerSecond)} tx/s, `
+      + `to compare this machine with the issue's reference below.`
+    : `The same step by pgbench: not measured (${pgbench.skipped}).`);
 }
 console.log('Reference from the issue, on another machine of this class: PostgreSQL alone ~9,000–17,000 tx/s of an equivalent step (3-task instances bounded near 2,500–4,000/s); '
   + 'bpmn-engine with state saved to PostgreSQL ~130–160 inst/s.');
