@@ -16,7 +16,7 @@
 import pg from 'pg';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
@@ -91,8 +91,10 @@ async function measureWithPgbench(url: string, connections: number, seconds: num
   const directory = mkdtempSync(join(tmpdir(), 'umlauf-pgbench-'));
   const script = join(directory, 'step.sql');
   writeFileSync(script, pgbenchScript);
+  // A thread per core at most: more would only take turns on the cores.
+  const threads = String(Math.min(connections, availableParallelism()));
   const run = (duration: number) => promisify(execFile)('pgbench',
-    ['--no-vacuum', '--client', String(connections), '--jobs', '2', '--time', String(duration), '--protocol', 'prepared', '--file', script, url],
+    ['--no-vacuum', '--client', String(connections), '--jobs', threads, '--time', String(duration), '--protocol', 'prepared', '--file', script, url],
     { timeout: (duration + 30) * 1_000 });
   try {
     await run(1);
