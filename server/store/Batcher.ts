@@ -5,6 +5,7 @@
  * nothing; under load, one round trip, one function call and one transaction
  * serve many steps, which is most of what a step costs the database.
  */
+import { performance } from 'node:perf_hooks';
 
 export interface BatcherOptions<Item> {
   /** Calls running at once; more requests than that wait and are batched. */
@@ -13,6 +14,21 @@ export interface BatcherOptions<Item> {
   maxBatch: number;
   /** Whether `item` may go in the same call as `batch` (default: always); one that may not waits for a later call, keeping its place. */
   fits?: (batch: readonly Item[], item: Item) => boolean;
+  /** Milliseconds on a steady clock, for the totals (default performance.now). */
+  now?: () => number;
+}
+
+/**
+ * What a batcher has done so far. With maxInFlight calls that take turns on
+ * one connection, a busy time close to the whole time means that connection
+ * bounds the rate, whatever the cores have left.
+ */
+export interface BatchTotals {
+  calls: number;
+  /** Requests sent in those calls. */
+  requests: number;
+  /** Time during which at least one call was in flight, ms. */
+  busyMilliseconds: number;
 }
 
 interface Waiting<Item, Answer> {
@@ -28,6 +44,10 @@ export class Batcher<Item, Answer> {
   private readonly queue: Waiting<Item, Answer>[] = [];
   private inFlight = 0;
   private sendAtTurnEnd = false;
+  private readonly now: () => number;
+  private readonly totals: BatchTotals = { calls: 0, requests: 0, busyMilliseconds: 0 };
+  /** When the current busy stretch began (a call went out with none in flight). */
+  private busySince = 0;
 
   /** `send` answers every request of a batch, in order; an error it throws is every request's answer. */
   constructor(
@@ -38,6 +58,13 @@ export class Batcher<Item, Answer> {
     if (!(options.maxInFlight >= 1 && options.maxBatch >= 1)) {
       throw new RangeError(`a batcher needs maxInFlight and maxBatch of at least 1, not ${options.maxInFlight} and ${options.maxBatch}`);
     }
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** The totals so far, a busy stretch still running counted up to now. */
+  totalsSoFar(): BatchTotals {
+    const running = this.inFlight > 0 ? this.now() - this.busySince : 0;
+    return { ...this.totals, busyMilliseconds: this.totals.busyMilliseconds + running };
   }
 
   submit(item: Item): Promise<Answer> {
@@ -72,7 +99,10 @@ export class Batcher<Item, Answer> {
   private sendWhatWaits(): void {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.takeBatch();
+      if (this.inFlight === 0) this.busySince = this.now();
       this.inFlight += 1;
+      this.totals.calls += 1;
+      this.totals.requests += batch.length;
       void this.run(batch);
     }
   }
@@ -86,6 +116,7 @@ export class Batcher<Item, Answer> {
    */
   private sendNext(): void {
     this.inFlight -= 1;
+    if (this.inFlight === 0) this.totals.busyMilliseconds += this.now() - this.busySince;
     this.pump();
   }
 

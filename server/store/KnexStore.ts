@@ -23,7 +23,7 @@ import type {
   DefinitionRecord, DeploymentRecord, ElementInstanceRecord, HistoryEvent, IncidentRecord, InstanceRecord, JobRecord,
   SubscriptionRecord, UserTaskFilter, UserTaskRecord, VariableRecord,
 } from '../../engine/index.js';
-import { Batcher, type Outcome } from './Batcher.js';
+import { Batcher, type BatchTotals, type Outcome } from './Batcher.js';
 import { PipelinedConnection, type ConnectionPool } from './pipelinedConnection.js';
 import { onPostgres, sharedStateOf, type SharedStoreState } from './sharedState.js';
 import type { StepSeqs } from './StepCache.js';
@@ -158,6 +158,15 @@ export class KnexStore implements Store {
       return processIds.map((processId) => ({ ok: true, answer: latest.get(processId) }));
     }, batching);
     this.latestVersions = new LatestVersions(this.shared.latestDefinitions, this.shared.steps.counted, (processId) => this.latestDefinitions.submit(processId));
+  }
+
+  /**
+   * The batched commits so far: calls, steps, and the time during which one
+   * was in flight (the steps of large change sets, which commit on their own,
+   * are not among them). The store benchmark prints them.
+   */
+  commitTotals(): BatchTotals {
+    return this.commits.totalsSoFar();
   }
 
   async saveDeployment(deployment: DeploymentRecord, processes: NewDefinition[]): Promise<DefinitionRecord[]> {

@@ -83,10 +83,16 @@ class Tracked {
   }
 }
 
-function setUp(options: Partial<BatcherOptions<string>> = {}): { send: ScriptedSend; submit: (...items: string[]) => Tracked[] } {
+interface SetUp {
+  send: ScriptedSend;
+  submit: (...items: string[]) => Tracked[];
+  batcher: Batcher<string, string>;
+}
+
+function setUp(options: Partial<BatcherOptions<string>> = {}): SetUp {
   const send = new ScriptedSend();
   const batcher = new Batcher<string, string>(send.send, { maxInFlight: 1, maxBatch: 100, ...options });
-  return { send, submit: (...items) => items.map((item) => new Tracked(batcher.submit(item))) };
+  return { send, batcher, submit: (...items) => items.map((item) => new Tracked(batcher.submit(item))) };
 }
 
 describe('Batcher', () => {
@@ -325,5 +331,61 @@ describe('Batcher', () => {
     await settled();
     expect(first.error).to.equal(broken);
     expect(second.value).to.equal('b');
+  });
+  describe('totals', () => {
+    /** A clock the test sets by hand. */
+    const clock = (): { now: () => number; at: (ms: number) => void } => {
+      let time = 0;
+      return { now: () => time, at: (ms) => { time = ms; } };
+    };
+
+    it('counts the calls and the requests they carried', async () => {
+      const { send, submit, batcher } = setUp({ maxBatch: 2 });
+      submit('a');
+      submit('b', 'c', 'd');
+      send.succeed(0);
+      await settled();
+      send.succeed(1);
+      await settled();
+      send.succeed(2);
+      await settled();
+      expect(send.batches).to.deep.equal([['a'], ['b', 'c'], ['d']]);
+      expect(batcher.totalsSoFar()).to.include({ calls: 3, requests: 4 });
+    });
+
+    it('counts as busy the time with a call in flight, a stretch still running up to now, and not the idle time between', async () => {
+      const time = clock();
+      const { send, submit, batcher } = setUp({ now: time.now });
+      submit('a');
+      time.at(5);
+      send.succeed(0);
+      await settled();
+      time.at(10);
+      submit('b');
+      time.at(12);
+      expect(batcher.totalsSoFar().busyMilliseconds).to.equal(7);
+      time.at(15);
+      send.succeed(1);
+      await settled();
+      time.at(40);
+      expect(batcher.totalsSoFar().busyMilliseconds).to.equal(10);
+    });
+
+    it('counts calls in flight side by side once', async () => {
+      const time = clock();
+      const { send, submit, batcher } = setUp({ now: time.now, maxInFlight: 2, maxBatch: 1 });
+      submit('a');
+      time.at(2);
+      submit('b');
+      await settled();
+      expect(send.running).to.equal(2);
+      time.at(4);
+      send.succeed(0);
+      await settled();
+      time.at(9);
+      send.succeed(1);
+      await settled();
+      expect(batcher.totalsSoFar()).to.deep.equal({ calls: 2, requests: 2, busyMilliseconds: 9 });
+    });
   });
 });

@@ -107,6 +107,7 @@ describe(`batched loads and commits on ${databaseKind}`, function () {
     const { tap, store, engine } = await setUp(batching);
     const work = await startInstances(engine, 12);
     tap.forget();
+    const totalsBefore = store.commitTotals();
     tap.hold('umlauf_commit');
     const completions = Promise.all(work.map(({ taskId }, index) => engine.completeUserTask(taskId, { answer: index })));
     await store.awaitSubmissions(work.length, completions);
@@ -116,7 +117,12 @@ describe(`batched loads and commits on ${databaseKind}`, function () {
     await completions;
     expect(tap.callsOf('umlauf_commit').some((call) => call.failed)).to.equal(false);
     for (const [index, item] of work.entries()) await expectCompleted(engine, item, index);
-    return { sizes: tap.changeSetsPerCommit(), heldAtOnce };
+    const sizes = tap.changeSetsPerCommit();
+    // The store's own totals tell the same as the tap.
+    const totals = store.commitTotals();
+    expect({ calls: totals.calls - totalsBefore.calls, requests: totals.requests - totalsBefore.requests }).to.deep.equal({ calls: sizes.length, requests: work.length });
+    expect(totals.busyMilliseconds).to.be.above(totalsBefore.busyMilliseconds);
+    return { sizes, heldAtOnce };
   }
 
   describe('commits', () => {
