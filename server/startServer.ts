@@ -11,7 +11,7 @@ import { JobPoller } from './jobs/JobPoller.js';
 import { EmbeddedVacuum } from './store/embeddedVacuum.js';
 import { jitteredPause } from './store/retryPause.js';
 import { createApp } from './http/createApp.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics, type CommitTotals } from './http/metrics.js';
 import type { Services } from './http/services.js';
 import { IdentityStore } from './identity/IdentityStore.js';
 import { AuditLog } from './audit/AuditLog.js';
@@ -96,10 +96,16 @@ export function servicesFor(database: Database, engine: Engine, http: HttpSettin
     instanceStarts: new InstanceStarts(database.knex),
     http,
     log,
-    metrics: createMetrics(database.knex, pollerTotals),
+    metrics: createMetrics(database.knex, pollerTotals, commitTotalsOf(engine)),
     clock,
     isReady: () => isDatabaseReachable(database),
   };
+}
+
+/** The batched commits of the engine's store, for /metrics, when it is a KnexStore. */
+function commitTotalsOf(engine: Engine): CommitTotals | undefined {
+  const { store } = engine;
+  return store instanceof KnexStore ? () => store.commitTotals() : undefined;
 }
 
 function listen(http: Server, port: number): Promise<void> {

@@ -7,6 +7,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Knex } from 'knex';
 import { sameHash, secretHash } from '../identity/secrets.js';
+import type { BatchTotals } from '../store/Batcher.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -16,7 +17,10 @@ export interface Metrics {
 /** The job poller's running totals (absent when this process runs no poller). */
 export type PollerTotals = () => { jobsRun: number; failedPolls: number };
 
-export function createMetrics(knex: Knex, pollerTotals?: PollerTotals): Metrics {
+/** The store's batched commits so far (absent with a store that does not batch). */
+export type CommitTotals = () => BatchTotals;
+
+export function createMetrics(knex: Knex, pollerTotals?: PollerTotals, commitTotals?: CommitTotals): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'umlauf_' });
   const httpDuration = new Histogram({
@@ -26,8 +30,14 @@ export function createMetrics(knex: Knex, pollerTotals?: PollerTotals): Metrics 
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  totalFromPoller(registry, 'umlauf_jobs_run_total', 'Timers fired and service jobs run by this server', () => pollerTotals?.().jobsRun ?? 0);
-  totalFromPoller(registry, 'umlauf_job_poll_failures_total', 'Job polls that failed (e.g. the database was away)', () => pollerTotals?.().failedPolls ?? 0);
+  totalFrom(registry, 'umlauf_jobs_run_total', 'Timers fired and service jobs run by this server', () => pollerTotals?.().jobsRun ?? 0);
+  totalFrom(registry, 'umlauf_job_poll_failures_total', 'Job polls that failed (e.g. the database was away)', () => pollerTotals?.().failedPolls ?? 0);
+  if (commitTotals) {
+    totalFrom(registry, 'umlauf_commit_calls_total', 'Commit calls this server sent to the database, each carrying the steps that arrived together', () => commitTotals().calls);
+    totalFrom(registry, 'umlauf_committed_steps_total', 'Engine steps those commit calls carried', () => commitTotals().requests);
+    // On PostgreSQL the calls take turns on one connection: a rate near 1 means it bounds this server's steps, and another server adds more.
+    totalFrom(registry, 'umlauf_commit_busy_seconds_total', 'Seconds during which one of these commit calls was in flight', () => commitTotals().busyMilliseconds / 1000);
+  }
   countInDatabase(registry, 'umlauf_user_tasks_open', 'Open user tasks', () => knex('user_tasks').where({ state: 'open' }).count({ count: '*' }));
   countInDatabase(registry, 'umlauf_incidents_open', 'Open incidents', () => knex('incidents').where({ state: 'open' }).count({ count: '*' }));
   return { registry, httpDuration };
@@ -50,8 +60,8 @@ function countInDatabase(registry: Registry, name: string, help: string, query: 
   });
 }
 
-/** The poller keeps its own monotonic totals; the counter takes them over at each scrape. */
-function totalFromPoller(registry: Registry, name: string, help: string, total: () => number): void {
+/** The poller and the store keep their own monotonic totals; the counter takes them over at each scrape. */
+function totalFrom(registry: Registry, name: string, help: string, total: () => number): void {
   new Counter({
     name,
     help,

@@ -211,6 +211,25 @@ describe(`the API's safety rails (on ${databaseKind})`, () => {
     const metrics = await server.anonymous().get<string>('/metrics');
     expect(metrics.text).to.include('umlauf_http_request_duration_seconds_bucket').and.include('umlauf_user_tasks_open 0').and.include('umlauf_incidents_open 0').and.include('umlauf_jobs_run_total');
   });
+
+  it("counts the store's commit calls, the steps they carried and the time they were in flight", async () => {
+    const totals = async (): Promise<{ calls: number; steps: number; busy: number }> => {
+      const text = (await server.anonymous().get<string>('/metrics')).text;
+      const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      return { calls: value('umlauf_commit_calls_total'), steps: value('umlauf_committed_steps_total'), busy: value('umlauf_commit_busy_seconds_total') };
+    };
+    const { engine } = server.services;
+    await engine.deploy(`<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d-counted" targetNamespace="t">
+  <bpmn:process id="counted" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e"/><bpmn:endEvent id="e"/></bpmn:process>
+</bpmn:definitions>`);
+    const before = await totals();
+    await Promise.all([engine.startProcess('counted'), engine.startProcess('counted')]);
+    const after = await totals();
+    expect(after.steps - before.steps).to.equal(2);
+    expect(after.calls - before.calls).to.be.within(1, 2);
+    expect(after.busy).to.be.above(before.busy);
+  });
 });
 
 describe(`metrics behind a token (on ${databaseKind})`, () => {
