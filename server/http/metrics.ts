@@ -33,7 +33,7 @@ export function createMetrics(knex: Knex, pollerTotals?: PollerTotals, commitTot
   totalFrom(registry, 'umlauf_jobs_run_total', 'Timers fired and service jobs run by this server', () => pollerTotals?.().jobsRun ?? 0);
   totalFrom(registry, 'umlauf_job_poll_failures_total', 'Job polls that failed (e.g. the database was away)', () => pollerTotals?.().failedPolls ?? 0);
   if (commitTotals) {
-    totalFrom(registry, 'umlauf_commit_calls_total', 'Commit calls this server sent to the database, each carrying the steps that arrived together', () => commitTotals().calls);
+    totalFrom(registry, 'umlauf_commit_calls_total', 'Batched commit calls this server sent to the database, each carrying the steps that arrived together (a change set of over 500 rows commits alone, uncounted)', () => commitTotals().calls);
     totalFrom(registry, 'umlauf_committed_steps_total', 'Engine steps those commit calls carried', () => commitTotals().requests);
     // On PostgreSQL the calls take turns on one connection: a rate near 1 means it bounds this server's steps, and another server adds more.
     totalFrom(registry, 'umlauf_commit_busy_seconds_total', 'Seconds during which one of these commit calls was in flight', () => commitTotals().busyMilliseconds / 1000);
