@@ -43,13 +43,14 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import knex, { type Knex } from 'knex';
-import { ConflictError, Engine, type ChangeSet, type StepRun } from '../engine/index.js';
+import { ConflictError, Engine } from '../engine/index.js';
 import { defaultBatchSettings, KnexStore } from '../server/store/KnexStore.js';
 import { migrateToLatest, openDatabase, type Database } from '../server/store/database.js';
 import { jitteredPause } from '../server/store/retryPause.js';
 import { threeTasks } from './threeTasks.js';
 import { measurePostgresAlone, type PostgresAlone } from './postgresAlone.js';
 import { cpuCeiling, cpuReading, type CpuPerUnit } from './cpuTime.js';
+import { ConflictCountingStore } from '../test/server/store/conflictCountingStore.js';
 
 const self = fileURLToPath(import.meta.url);
 const defaultUrl = 'postgres://postgres@127.0.0.1:5432/test';
@@ -74,19 +75,6 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
 const FOLDERS = 10;
 
 const acknowledgment = readFileSync(join(dirname(self), '..', 'processes', 'acknowledgment.bpmn'), 'utf8');
-
-/** Counts the commits that lost a race (the engine runs those steps again). */
-class CountingStore extends KnexStore {
-  conflicts = 0;
-  override async commit(changes: ChangeSet, run?: StepRun): Promise<void> {
-    try {
-      await super.commit(changes, run);
-    } catch (error) {
-      if (error instanceof ConflictError) this.conflicts += 1;
-      throw error;
-    }
-  }
-}
 
 interface Counters {
   /** ConflictErrors that escaped the engine's retries. */
@@ -240,7 +228,7 @@ interface Parts {
 async function measure(database: Database, clients: number, wanted: number, part: Parts): Promise<Result> {
   const rounds = Math.ceil(wanted / FOLDERS);
   const n = rounds * FOLDERS;
-  const store = new CountingStore(database.knex, { ...defaultBatchSettings, maxInFlight: IN_FLIGHT, pipelinedCommits: PIPELINED || undefined });
+  const store = new ConflictCountingStore(database.knex, { ...defaultBatchSettings, maxInFlight: IN_FLIGHT, pipelinedCommits: PIPELINED || undefined });
   // As the server runs them: a step that lost a race waits a short random pause before it runs again.
   const engines = Array.from({ length: clients }, () => new Engine({ store, pauseBeforeRetry: jitteredPause }));
   const warmup: Counters = { escaped: 0, failed: 0 };
