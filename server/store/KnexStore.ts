@@ -27,7 +27,7 @@ import { Batcher, type BatchTotals, type Outcome } from './Batcher.js';
 import { PipelinedConnection, type ConnectionPool } from './pipelinedConnection.js';
 import { onPostgres, sharedStateOf, type SharedStoreState } from './sharedState.js';
 import type { StepSeqs } from './StepCache.js';
-import { changeSetRows, recordsOf, stepSeqsOf } from './stepRows.js';
+import { commitArguments, commitStatement, recordsOf, stepSeqsOf } from './stepRows.js';
 import { LatestVersions, type TakenVersions } from './latestVersions.js';
 import { userTaskStatement } from './userTaskStatement.js';
 import { disjoint, footprint, mergeChangeSets, rowCount } from './changeSetBatch.js';
@@ -349,11 +349,11 @@ export class KnexStore implements Store {
   private async commitNow({ changes, expected, latestVersions }: Confirmed, lane?: PipelinedConnection): Promise<StepSeqs> {
     try {
       if (!onPostgres(this.knex)) {
-        await this.callStepFunction('umlauf_commit', JSON.stringify(changeSetRows(changes)));
+        await this.callCommit(commitArguments(changes));
         return new Map();
       }
       const counted = this.shared.steps.countedInstancesOf(changes);
-      const rows = await this.callStepFunction('umlauf_commit_confirmed', JSON.stringify(changeSetRows(changes, counted, expected, latestVersions)), lane);
+      const rows = await this.callCommit(commitArguments(changes, counted, expected, latestVersions), lane);
       return new Map(Object.entries((rows[0]?.['answers'] ?? {}) as Record<string, number>));
     } catch (error) {
       const code = (error as { code?: unknown }).code;
@@ -477,15 +477,27 @@ export class KnexStore implements Store {
     return this.one(incidentRows, this.knex('incidents').where({ id }));
   }
 
-  /** Calls umlauf_load or umlauf_commit, which every step does, with one jsonb argument; on `lane` when given. */
-  private async callStepFunction(name: 'umlauf_load' | 'umlauf_commit' | 'umlauf_commit_confirmed', json: string, lane?: PipelinedConnection): Promise<Row[]> {
-    const text = `select ${name}($1::jsonb) as answers`;
-    if (lane) return lane.query({ name, text, values: [json] });
-    if (this.knex.isTransaction || onPostgres(this.knex)) return this.prepared(name, text, [json]);
+  /** Calls umlauf_load, which a step that is not cached does, with its keys as one jsonb argument. */
+  private async callStepFunction(name: 'umlauf_load', json: string): Promise<Row[]> {
+    return this.callWithTexts(name, `select ${name}($1::jsonb) as answers`, [json]);
+  }
+
+  /** Calls umlauf_commit_rows (migrations/013), which every step does; on `lane` when given. */
+  private async callCommit(values: string[], lane?: PipelinedConnection): Promise<Row[]> {
+    const name = 'umlauf_commit_rows';
+    if (lane) return lane.query({ name, text: commitStatement, values });
+    return this.callWithTexts(name, commitStatement, values);
+  }
+
+  /** Runs `text`, whose placeholders each name their type ($1::jsonb), with `values`: prepared where it can be. */
+  private async callWithTexts(name: string, text: string, values: string[]): Promise<Row[]> {
+    if (this.knex.isTransaction || onPostgres(this.knex)) return this.prepared(name, text, values);
     // PGlite runs a statement with values as six calls into WebAssembly (parse, describe, bind, describe, execute,
-    // sync) and one without as a single call, measured 100 µs apart. So the argument goes inline, as a string
-    // literal: PGlite keeps standard_conforming_strings on, so doubling the quotes is all the quoting it needs.
-    const [result] = await this.onConnection((connection) => connection.exec(`select ${name}('${json.replaceAll("'", "''")}'::jsonb) as answers`));
+    // sync) and one without as a single call, measured 100 µs apart. So the values go inline, as string literals:
+    // PGlite keeps standard_conforming_strings on, so doubling the quotes is all the quoting they need.
+    // One pass over the text, so that no value is searched for placeholders.
+    const statement = text.replace(/\$(\d+)::/g, (_placeholder, position: string) => `'${values[Number(position) - 1]!.replaceAll("'", "''")}'::`);
+    const [result] = await this.onConnection((connection) => connection.exec(statement));
     return result?.rows ?? [];
   }
 

@@ -5,13 +5,18 @@
  * knex (Date objects) or as JSON from umlauf_load (timestamps as text), so
  * reading normalizes both to the engine's ISO strings.
  */
+import { arrayLiteral } from './postgresLiterals.js';
 import type {
   DefinitionRecord, DeploymentRecord, ElementInstanceRecord, HistoryEvent, IncidentRecord, InstanceRecord, JobRecord,
   MultiInstanceOutputRecord, SubscriptionRecord, UserTaskRecord, VariableRecord,
 } from '../../engine/index.js';
 
-/** jsonb values come back parsed from pg and PGlite alike, so only timestamps need converting. */
-type Kind = 'plain' | 'time';
+/**
+ * How a column's value is read and written. jsonb values come back parsed from
+ * pg and PGlite alike, so reading converts only timestamps; a commit's texts
+ * (fieldTexts) render jsonb as JSON and text[] as an array literal.
+ */
+type Kind = 'plain' | 'time' | 'json' | 'list';
 
 interface Column {
   field: string;
@@ -45,6 +50,18 @@ export class RowMapping<T extends object> {
     for (const { field, column } of this.spec) row[column] = source[field] ?? null;
     if (this.stateColumn) row['state'] = this.stateOf(source);
     return row;
+  }
+
+  /**
+   * The row's fields as the texts their columns' types read (null for SQL
+   * NULL), in the order of columnNames(): the row types of migrations/013
+   * follow that order.
+   */
+  fieldTexts(record: T): (string | null)[] {
+    const source = record as Record<string, unknown>;
+    const fields = this.spec.map(({ field, kind }) => fieldText(source[field], kind));
+    if (this.stateColumn) fields.push(JSON.stringify(this.stateOf(source)));
+    return fields;
   }
 
   /**
@@ -84,6 +101,19 @@ export class RowMapping<T extends object> {
   }
 }
 
+/**
+ * A value as the text its column's type reads. A number that is not finite
+ * goes as NULL, as it did in the JSON that commits sent before (migrations/013).
+ */
+function fieldText(value: unknown, kind: Kind): string | null {
+  if (value === null || value === undefined) return null;
+  if (kind === 'json') return JSON.stringify(value) ?? null;
+  if (kind === 'list') return arrayLiteral((value as unknown[]).map((element) => (element === null || element === undefined ? null : String(element))));
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : null;
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}
+
 /** Timestamps leave the database as Date (knex) or as text in any offset (to_jsonb); the engine keeps UTC ISO strings. */
 export function isoTime(value: unknown): string {
   return (value instanceof Date ? value : new Date(String(value))).toISOString();
@@ -105,16 +135,16 @@ export const elementInstanceRows = new RowMapping<ElementInstanceRecord>(
   true,
 );
 
-export const variableRows = new RowMapping<VariableRecord>(columns('scopeId', 'instanceId', 'name', 'value'));
+export const variableRows = new RowMapping<VariableRecord>(columns('scopeId', 'instanceId', 'name', 'value:json'));
 
 export const userTaskRows = new RowMapping<UserTaskRecord>(columns(
-  'id', 'elementInstanceId', 'instanceId', 'processId', 'elementId', 'name?', 'assignee?', 'candidateUsers', 'candidateGroups',
+  'id', 'elementInstanceId', 'instanceId', 'processId', 'elementId', 'name?', 'assignee?', 'candidateUsers:list', 'candidateGroups:list',
   'dueDate?:time', 'followUpDate?:time', 'priority', 'formKey?', 'state', 'createdAt:time', 'completedAt?:time', 'rev',
 ));
 
 export const jobRows = new RowMapping<JobRecord>(columns(
   'id', 'kind', 'purpose', 'elementId', 'definitionKey', 'instanceId?', 'elementInstanceId?', 'dueAt:time', 'type?', 'retries',
-  'failures?', 'lastError?', 'customHeaders?', 'firedCount?', 'schedule?', 'incidentId?', 'rev',
+  'failures?', 'lastError?', 'customHeaders?:json', 'firedCount?', 'schedule?:json', 'incidentId?', 'rev',
 ));
 
 export const subscriptionRows = new RowMapping<SubscriptionRecord>(columns(
@@ -125,8 +155,8 @@ export const incidentRows = new RowMapping<IncidentRecord>(columns(
   'id', 'instanceId', 'elementInstanceId', 'elementId', 'type', 'message', 'state', 'createdAt:time', 'jobId?', 'phase', 'rev',
 ));
 
-export const outputRows = new RowMapping<MultiInstanceOutputRecord>(columns('bodyId', 'index', 'value'));
+export const outputRows = new RowMapping<MultiInstanceOutputRecord>(columns('bodyId', 'index', 'value:json'));
 
 export const historyRows = new RowMapping<HistoryEvent>(columns(
-  'at:time', 'type', 'instanceId', 'elementId', 'elementType', 'elementInstanceId', 'details?',
+  'at:time', 'type', 'instanceId', 'elementId', 'elementType', 'elementInstanceId', 'details?:json',
 ));

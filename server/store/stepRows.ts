@@ -1,8 +1,9 @@
 /**
- * The step functions' JSON in and out: umlauf_load's answers as records, and
- * a change set as the rows umlauf_commit reads (migrations/002 and 004).
+ * The step functions in and out: umlauf_load's JSON answers as records, and a
+ * change set as the arguments of umlauf_commit_rows (migrations/013).
  */
-import type { ChangeSet, LoadKey, ScopeChain } from '../../engine/index.js';
+import type { ChangeSet, LoadKey, Removal, ScopeChain } from '../../engine/index.js';
+import { arrayLiteral, compositeArrayLiteral } from './postgresLiterals.js';
 import type { CountedInstances, StepSeqs } from './StepCache.js';
 import type { TakenVersions } from './latestVersions.js';
 import {
@@ -69,30 +70,52 @@ export function stepSeqsOf(keys: LoadKey[], answers: unknown[]): Map<string, num
 }
 
 /**
- * The change set as umlauf_commit reads it: the same shape, with rows instead
- * of records; on PostgreSQL with the instances whose step counters it raises,
- * the counters it must find (migrations/007) and the versions that must still
- * be the latest of their processes (migrations/012).
+ * umlauf_commit_rows (migrations/013): its parameters in order, each with its
+ * type, and the statement that calls it.
  */
-export function changeSetRows(changes: ChangeSet, counted?: CountedInstances, expected?: StepSeqs, latestVersions?: TakenVersions): unknown {
-  return {
-    ...counted,
-    ...(expected && expected.size > 0 ? { expectedStepSeqs: Object.fromEntries(expected) } : {}),
-    ...(latestVersions && latestVersions.size > 0 ? { expectedLatestVersions: Object.fromEntries(latestVersions) } : {}),
-    instances: changes.instances.map((record) => instanceRows.toRow(record)),
-    elementInstances: {
-      put: changes.elementInstances.put.map((record) => elementInstanceRows.toRow(record)),
-      remove: changes.elementInstances.remove,
-    },
-    variables: { put: changes.variables.put.map((record) => variableRows.toRow(record)), removeScopes: changes.variables.removeScopes },
-    userTasks: changes.userTasks.map((record) => userTaskRows.toRow(record)),
-    jobs: { put: changes.jobs.put.map((record) => jobRows.toRow(record)), remove: changes.jobs.remove },
-    subscriptions: { put: changes.subscriptions.put.map((record) => subscriptionRows.toRow(record)), remove: changes.subscriptions.remove },
-    incidents: changes.incidents.map((record) => incidentRows.toRow(record)),
-    multiInstanceOutputs: {
-      put: changes.multiInstanceOutputs.put.map((record) => outputRows.toRow(record)),
-      removeBodies: changes.multiInstanceOutputs.removeBodies,
-    },
-    history: changes.history.map((event) => historyRows.toRow(event)),
-  };
+export const commitParameters = [
+  ['steps', 'text[]'], ['lookUpElementInstances', 'text[]'], ['lookUpJobs', 'text[]'], ['lookUpSubscriptions', 'text[]'],
+  ['expectedInstances', 'text[]'], ['expectedStepSeqs', 'bigint[]'], ['expectedProcesses', 'text[]'], ['expectedVersions', 'int[]'],
+  ['instances', 'umlauf_instance_row[]'],
+  ['elementInstanceRemovals', 'umlauf_row_removal[]'], ['elementInstances', 'umlauf_element_instance_row[]'],
+  ['variableScopeRemovals', 'text[]'], ['variables', 'umlauf_variable_row[]'],
+  ['userTasks', 'umlauf_user_task_row[]'],
+  ['jobRemovals', 'umlauf_row_removal[]'], ['jobs', 'umlauf_job_row[]'],
+  ['subscriptionRemovals', 'umlauf_row_removal[]'], ['subscriptions', 'umlauf_subscription_row[]'],
+  ['incidents', 'umlauf_incident_row[]'],
+  ['outputBodyRemovals', 'text[]'], ['outputs', 'umlauf_output_row[]'],
+  ['history', 'umlauf_history_row[]'],
+] as const;
+
+export const commitStatement = `select umlauf_commit_rows(${commitParameters.map(([, type], index) => `$${index + 1}::${type}`).join(', ')}) as answers`;
+
+/**
+ * A change set as umlauf_commit_rows' arguments, each the text of an array;
+ * on PostgreSQL with the instances whose step counters it raises, the
+ * counters it must find (migrations/007) and the versions that must still be
+ * the latest of their processes (migrations/012). In the order of
+ * commitParameters.
+ */
+export function commitArguments(changes: ChangeSet, counted?: CountedInstances, expected?: StepSeqs, latestVersions?: TakenVersions): string[] {
+  const texts = (values: Iterable<string | number>): string => arrayLiteral([...values].map(String));
+  const rows = <T extends object>(mapping: RowMapping<T>, records: T[]): string => compositeArrayLiteral(records.map((record) => mapping.fieldTexts(record)));
+  const removals = (records: Removal[]): string => compositeArrayLiteral(records.map(({ id, rev }) => [id, String(rev)]));
+  const lookUp = counted?.removalsToLookUp;
+  return [
+    texts(counted?.steps ?? []),
+    texts((lookUp?.elementInstances ?? []).map(({ id }) => id)),
+    texts((lookUp?.jobs ?? []).map(({ id }) => id)),
+    texts((lookUp?.subscriptions ?? []).map(({ id }) => id)),
+    texts(expected?.keys() ?? []), texts(expected?.values() ?? []),
+    texts(latestVersions?.keys() ?? []), texts(latestVersions?.values() ?? []),
+    rows(instanceRows, changes.instances),
+    removals(changes.elementInstances.remove), rows(elementInstanceRows, changes.elementInstances.put),
+    texts(changes.variables.removeScopes), rows(variableRows, changes.variables.put),
+    rows(userTaskRows, changes.userTasks),
+    removals(changes.jobs.remove), rows(jobRows, changes.jobs.put),
+    removals(changes.subscriptions.remove), rows(subscriptionRows, changes.subscriptions.put),
+    rows(incidentRows, changes.incidents),
+    texts(changes.multiInstanceOutputs.removeBodies), rows(outputRows, changes.multiInstanceOutputs.put),
+    rows(historyRows, changes.history),
+  ];
 }

@@ -16,6 +16,7 @@ import * as offeredTaskIndexes from './009_offered_task_indexes.js';
 import * as callerFunction from './010_caller_function.js';
 import * as unclaimedCandidateIndexes from './011_unclaimed_candidate_indexes.js';
 import * as latestVersionsConfirmedAtCommit from './012_latest_versions_confirmed_at_commit.js';
+import * as commitRows from './013_commit_rows.js';
 
 interface Migration {
   name: string;
@@ -36,6 +37,7 @@ const all: Migration[] = [
   { name: '010_caller_function', ...callerFunction },
   { name: '011_unclaimed_candidate_indexes', ...unclaimedCandidateIndexes },
   { name: '012_latest_versions_confirmed_at_commit', ...latestVersionsConfirmedAtCommit },
+  { name: '013_commit_rows', ...commitRows },
 ];
 
 export const migrations: Knex.MigrationSource<Migration> = {

@@ -2,7 +2,7 @@
  * The latest version of each process, kept in memory so that a start does
  * not ask the database first (server/store/latestVersions.ts). On PostgreSQL,
  * where another server may deploy at any time, the start's commit confirms
- * the version it took (umlauf_commit_confirmed, migrations/012), and a start
+ * the version it took (umlauf_commit_rows, migrations/012 and 013), and a start
  * refused for it runs again on the newer version.
  */
 import { expect } from 'chai';
@@ -10,7 +10,7 @@ import { emptyChangeSet, Engine, type DefinitionRecord, type StepRun } from '../
 import { KnexStore } from '../../../server/store/KnexStore.js';
 import { LatestVersions } from '../../../server/store/latestVersions.js';
 import { openDatabase, type Database } from '../../../server/store/database.js';
-import { changeSetRows } from '../../../server/store/stepRows.js';
+import { commitArguments, commitStatement } from '../../../server/store/stepRows.js';
 import { databaseKind, databaseUrl, useTestDatabase } from '../../support/database.js';
 import { StepFunctionTap } from './stepFunctionTap.js';
 import { ConflictCountingStore } from './conflictCountingStore.js';
@@ -93,13 +93,13 @@ describe('LatestVersions', () => {
   });
 });
 
-describe(`umlauf_commit_confirmed on ${databaseKind}`, () => {
+describe(`umlauf_commit_rows: the latest versions, on ${databaseKind}`, () => {
   const db = useTestDatabase();
 
   /** An empty change set that names the versions its step took as the latest, when given. */
   async function commitConfirmed(expectedLatestVersions: Record<string, number> | undefined): Promise<void> {
-    const rows = { ...changeSetRows(emptyChangeSet()) as object, ...(expectedLatestVersions ? { expectedLatestVersions } : {}) };
-    await db.current.database.knex.raw('select umlauf_commit_confirmed(?::jsonb)', [JSON.stringify(rows)]);
+    const values = commitArguments(emptyChangeSet(), undefined, undefined, new Map(Object.entries(expectedLatestVersions ?? {})));
+    await db.current.database.knex.raw(commitStatement.replace(/\$\d+/g, '?'), values);
   }
 
   it('commits when the versions named are still the latest, or none are named', async () => {

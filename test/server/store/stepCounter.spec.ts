@@ -1,5 +1,5 @@
 /**
- * umlauf_commit_counted (migrations/005, 006, 007) raises the step counter of
+ * umlauf_commit_rows (migrations/013; as umlauf_commit_counted of 005, 006 and 007 did) raises the step counter of
  * every instance a change set touches, also one it only removes rows of, and
  * answers the counters it left; it refuses a change set whose step read an
  * instance that has moved on since. The step cache on PostgreSQL relies on it.
@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { emptyChangeSet, Engine, type ChangeSet } from '../../../engine/index.js';
 import type { CountedInstances } from '../../../server/store/StepCache.js';
-import { changeSetRows } from '../../../server/store/stepRows.js';
+import { commitArguments, commitStatement } from '../../../server/store/stepRows.js';
 import { useTestDatabase } from '../../support/database.js';
 
 const oneTask = `<?xml version="1.0" encoding="UTF-8"?>
@@ -21,7 +21,7 @@ const oneTask = `<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>`;
 
-describe('umlauf_commit_counted', () => {
+describe('umlauf_commit_rows: the step counters', () => {
   const db = useTestDatabase();
 
   async function stepSeqOf(instanceId: string): Promise<number> {
@@ -29,11 +29,16 @@ describe('umlauf_commit_counted', () => {
     return Number(row.step_seq);
   }
 
-  /** Without `counted`, as a server of migration 005 sent it: every removal's instance is read from its row. */
+  /** Without `counted`, the instance of every removal is read from its row. */
   async function commitCounted(changes: ChangeSet, counted?: Partial<CountedInstances> & { expectedStepSeqs?: Record<string, number> }): Promise<Record<string, number>> {
-    const rows = { ...changeSetRows(changes) as object, ...counted };
-    const result = await db.current.database.knex.raw('select umlauf_commit_counted(?::jsonb) as counters', [JSON.stringify(rows)]) as { rows: { counters: Record<string, number> }[] };
-    return result.rows[0]!.counters;
+    const lookUpAll = { elementInstances: changes.elementInstances.remove, jobs: changes.jobs.remove, subscriptions: changes.subscriptions.remove };
+    const values = commitArguments(
+      changes,
+      { steps: counted?.steps ?? [], removalsToLookUp: counted?.removalsToLookUp ?? lookUpAll },
+      new Map(Object.entries(counted?.expectedStepSeqs ?? {})),
+    );
+    const result = await db.current.database.knex.raw(commitStatement.replace(/\$\d+/g, '?'), values) as { rows: { answers: Record<string, number> }[] };
+    return result.rows[0]!.answers;
   }
 
   /** Instances waiting at their user task, on an emptied database. */

@@ -1,17 +1,23 @@
 /**
  * A tap on a store's connection for tests that count or hold the calls of the
- * step functions umlauf_load and umlauf_commit (see KnexStore.callStepFunction),
+ * step functions umlauf_load and umlauf_commit_rows, the latter by the name
+ * umlauf_commit (see KnexStore.callStepFunction and callCommit),
  * and count the questions for step counters (umlauf_step_seqs) and any other
  * statement the store runs on its connections.
  */
 import type { Knex } from 'knex';
+import {
+  elementInstanceRows, historyRows, incidentRows, instanceRows, jobRows, outputRows, subscriptionRows, userTaskRows, variableRows,
+} from '../../../server/store/rows.js';
+import { commitParameters } from '../../../server/store/stepRows.js';
+import { parseArray, parseComposite } from './postgresLiteralParser.js';
 
 export type StepFunction = 'umlauf_load' | 'umlauf_commit' | 'umlauf_step_seqs';
 
 /** One call of a step function as the database got it. */
 export interface StepFunctionCall {
   name: StepFunction;
-  /** The jsonb argument: a change set's rows for umlauf_commit, the keys for umlauf_load; the instance ids for umlauf_step_seqs. */
+  /** The keys for umlauf_load (its jsonb argument); for a commit its arguments by name (see commitArgument); the instance ids for umlauf_step_seqs. */
   argument: unknown;
   failed: boolean;
 }
@@ -121,33 +127,69 @@ export class StepFunctionTap {
     const [first, second] = args;
     const text = typeof first === 'string' ? first : (first as { text: string }).text;
     this.texts.push(text);
-    // On PostgreSQL a commit goes through umlauf_commit_confirmed (migrations/012), which calls umlauf_commit_counted
-    // (migrations/005), which calls umlauf_commit.
-    const called = /\b(umlauf_load|umlauf_commit|umlauf_step_seqs)(?:_counted|_confirmed)?\(/.exec(text);
+    // A commit goes through umlauf_commit_rows (migrations/013).
+    const called = /\b(umlauf_load|umlauf_commit|umlauf_step_seqs)(?:_rows)?\(/.exec(text);
     if (!called) return undefined;
     const name = called[1] as StepFunction;
     const valuesOrConfig = typeof first === 'string' ? second : first;
-    const argument = name === 'umlauf_step_seqs' ? firstValue(valuesOrConfig) : JSON.parse(jsonArgument(method, text, valuesOrConfig));
-    const call: StepFunctionCall = { name, argument, failed: false };
+    if (name === 'umlauf_step_seqs') return this.add({ name, argument: valuesOf(valuesOrConfig)[0], failed: false });
+    const values = method === 'query' ? valuesOf(valuesOrConfig) as string[] : inlineValues(text);
+    const argument = name === 'umlauf_load' ? JSON.parse(values[0]!) as unknown : commitArgument(values);
+    return this.add({ name, argument, failed: false });
+  }
+
+  private add(call: StepFunctionCall): StepFunctionCall {
     this.calls.push(call);
     return call;
   }
 }
 
-/**
- * The jsonb argument of a step-function call as text, however the store sent
- * it: as the first value (pg gets { text, values }, PGlite text and values),
- * or inline as a quoted literal through PGlite's exec.
- */
-function jsonArgument(method: ConnectionMethod, text: string, valuesOrConfig: unknown): string {
-  if (method === 'query') return firstValue(valuesOrConfig) as string;
-  const literal = /umlauf_(?:load|commit)\('((?:[^']|'')*)'::jsonb\)/s.exec(text);
-  if (!literal) throw new Error(`the tap cannot read the argument of: ${text.slice(0, 80)}`);
-  return literal[1]!.replaceAll("''", "'");
+/** The values of a statement sent with values (pg gets { text, values }, PGlite text and values). */
+function valuesOf(valuesOrConfig: unknown): unknown[] {
+  return Array.isArray(valuesOrConfig) ? valuesOrConfig : (valuesOrConfig as { values: unknown[] }).values;
 }
 
-/** The first value of a statement sent with values (pg gets { text, values }, PGlite text and values). */
-function firstValue(valuesOrConfig: unknown): unknown {
-  const values = Array.isArray(valuesOrConfig) ? valuesOrConfig : (valuesOrConfig as { values: unknown[] }).values;
-  return values[0];
+/** The values of a statement sent inline through PGlite's exec, each a quoted literal followed by its type. */
+function inlineValues(text: string): string[] {
+  return [...text.matchAll(/'((?:[^']|'')*)'::/g)].map((match) => match[1]!.replaceAll("''", "'"));
+}
+
+/** The columns of the rows in each of umlauf_commit_rows' row arguments. */
+const rowColumns: Record<string, string[]> = {
+  instances: instanceRows.columnNames(),
+  elementInstances: elementInstanceRows.columnNames(),
+  variables: variableRows.columnNames(),
+  userTasks: userTaskRows.columnNames(),
+  jobs: jobRows.columnNames(),
+  subscriptions: subscriptionRows.columnNames(),
+  incidents: incidentRows.columnNames(),
+  outputs: outputRows.columnNames(),
+  history: historyRows.columnNames(),
+  elementInstanceRemovals: ['id', 'rev'],
+  jobRemovals: ['id', 'rev'],
+  subscriptionRemovals: ['id', 'rev'],
+};
+
+/**
+ * A commit's arguments read back: each by its parameter's name (see
+ * commitParameters), rows as objects of column texts, and the counters it
+ * confirms as `expectedStepSeqs` (instance id to counter; absent when none).
+ */
+function commitArgument(values: string[]): CommitArgument {
+  const argument: CommitArgument = {};
+  commitParameters.forEach(([name], index) => {
+    const elements = parseArray(values[index]!);
+    const columns = rowColumns[name];
+    argument[name] = columns ? elements.map((element) => rowOf(columns, parseComposite(element!))) : elements;
+  });
+  const instances = argument['expectedInstances'] as string[];
+  const counters = argument['expectedStepSeqs'] as string[];
+  argument['expectedStepSeqs'] = instances.length > 0 ? Object.fromEntries(instances.map((id, index) => [id, Number(counters[index])])) : undefined;
+  return argument;
+}
+
+type CommitArgument = Record<string, unknown>;
+
+function rowOf(columns: string[], fields: (string | null)[]): Record<string, string | null> {
+  return Object.fromEntries(columns.map((column, index) => [column, fields[index] ?? null]));
 }
