@@ -23,11 +23,6 @@ export function arrayLiteral(elements: readonly (string | null)[]): string {
   return `${literal}}`;
 }
 
-/** A composite value, its fields in the type's order; null is SQL NULL (an empty field), '' an empty text. */
-export function compositeLiteral(fields: readonly (string | null)[]): string {
-  return `(${fields.map((field) => (field === null ? '' : quoted(field))).join(',')})`;
-}
-
 /**
  * Texts a composite field inside an array may hold as they are: no quote,
  * backslash, separator, parenthesis, brace or blank (ids, numbers, times).
@@ -35,9 +30,10 @@ export function compositeLiteral(fields: readonly (string | null)[]): string {
 const bare = /^[\w.:+-]+$/;
 
 /**
- * An array of composite values, each given as its fields; the same as
- * arrayLiteral(rows.map(compositeLiteral)), in one pass. A field is quoted
- * as `\"…\"`, and a quote in it becomes `\\\"`, a backslash `\\\\`.
+ * An array of composite values, each given as its fields (null for SQL NULL,
+ * an empty field; '' is an empty text), in one pass: each composite is an
+ * element in double quotes, so a field that needs quotes of its own is
+ * quoted as `\"…\"`, and a quote in it becomes `\\\"`, a backslash `\\\\`.
  */
 export function compositeArrayLiteral(rows: readonly (readonly (string | null)[])[]): string {
   let literal = '{';
