@@ -36,8 +36,9 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const migrate = options.migrate ?? true;
   if (!databaseUrl) {
     const database = openDatabase({ dataDir: 'memory' });
-    if (migrate) await migrateToLatest(database);
-    return wrap(database, { dataDir: 'memory' }, async () => database.close());
+    const close = async (): Promise<void> => database.close();
+    if (migrate) await migrated(database, close);
+    return wrap(database, { dataDir: 'memory' }, close);
   }
   const name = `umlauf_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = knex({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
@@ -46,12 +47,27 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   url.pathname = `/${name}`;
   const dbOptions: DatabaseOptions = { url: url.toString(), poolSize: options.poolSize ?? 10, ...(options.logger ? { logger: options.logger } : {}) };
   const database = openDatabase(dbOptions);
-  if (migrate) await migrateToLatest(database);
-  return wrap(database, dbOptions, async () => {
+  const close = async (): Promise<void> => {
     await database.close();
     await admin.raw('drop database if exists ?? with (force)', [name]);
     await admin.destroy();
-  });
+  };
+  if (migrate) await migrated(database, close);
+  return wrap(database, dbOptions, close);
+}
+
+/**
+ * Brings the schema up to date, or closes the database and fails: a test
+ * file whose `before` failed has nothing for its `after` to close, and an
+ * open pool would keep mocha (and CI) waiting instead of ending the run.
+ */
+async function migrated(database: Database, close: () => Promise<void>): Promise<void> {
+  try {
+    await migrateToLatest(database);
+  } catch (error) {
+    await close().catch(() => {});
+    throw error;
+  }
 }
 
 function wrap(database: Database, options: DatabaseOptions, close: () => Promise<void>): TestDatabase {
