@@ -32,6 +32,7 @@ import { LatestVersions, type TakenVersions } from './latestVersions.js';
 import { userTaskStatement } from './userTaskStatement.js';
 import { disjoint, footprint, mergeChangeSets, rowCount } from './changeSetBatch.js';
 import { answeredByDatabase } from './databaseErrors.js';
+import { runNamed, type NamedStatementConnection } from './namedStatements.js';
 import {
   definitionRows, deploymentRows, elementInstanceRows, historyRows, incidentRows, instanceRows, jobRows,
   subscriptionRows, userTaskRows, variableRows, type RowMapping,
@@ -45,12 +46,11 @@ interface PooledClient {
   releaseConnection(connection: unknown): Promise<void>;
 }
 
-/** A `pg` connection, or the PGlite instance, which also has exec (the simple query protocol). */
-interface Connection {
+/** A `pg` connection, or the PGlite instance. */
+type Connection = NamedStatementConnection & {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
   query(text: string, values: unknown[]): Promise<{ rows: Row[] }>;
-  exec(text: string): Promise<{ rows: Row[] }[]>;
-}
+};
 
 /** SQLSTATEs that mean "someone else changed it first": run the step again on fresh data. */
 const conflictCodes = new Set([
@@ -489,16 +489,14 @@ export class KnexStore implements Store {
     return this.callWithTexts(name, commitStatement, values);
   }
 
-  /** Runs `text`, whose placeholders each name their type ($1::jsonb), with `values`: prepared where it can be. */
+  /**
+   * Runs `text`, whose placeholders each name their type ($1::jsonb), with
+   * `values`: as a statement prepared once per connection, on PostgreSQL and
+   * on PGlite alike (see namedStatements).
+   */
   private async callWithTexts(name: string, text: string, values: string[]): Promise<Row[]> {
-    if (this.knex.isTransaction || onPostgres(this.knex)) return this.prepared(name, text, values);
-    // PGlite runs a statement with values as six calls into WebAssembly (parse, describe, bind, describe, execute,
-    // sync) and one without as a single call, measured 100 µs apart. So the values go inline, as string literals:
-    // PGlite keeps standard_conforming_strings on, so doubling the quotes is all the quoting they need.
-    // One pass over the text, so that no value is searched for placeholders.
-    const statement = text.replace(/\$(\d+)::/g, (_placeholder, position: string) => `'${values[Number(position) - 1]!.replaceAll("'", "''")}'::`);
-    const [result] = await this.onConnection((connection) => connection.exec(statement));
-    return result?.rows ?? [];
+    if (this.knex.isTransaction) return this.prepared(name, text, values);
+    return this.onConnection((connection) => runNamed(connection, { name, text, values }));
   }
 
   /**

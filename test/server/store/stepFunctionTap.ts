@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 import {
   elementInstanceRows, historyRows, incidentRows, instanceRows, jobRows, outputRows, subscriptionRows, userTaskRows, variableRows,
 } from '../../../server/store/rows.js';
+import { runNamed, type NamedStatement, type NamedStatementConnection } from '../../../server/store/namedStatements.js';
 import { commitParameters } from '../../../server/store/stepRows.js';
 import { parseArray, parseComposite } from './postgresLiteralParser.js';
 
@@ -22,19 +23,14 @@ export interface StepFunctionCall {
   failed: boolean;
 }
 
-/** A `pg` connection or the PGlite instance: statements with values through query, PGlite's inline ones through exec. */
-interface Connection {
-  query(...args: unknown[]): Promise<unknown>;
-  exec(...args: unknown[]): Promise<unknown>;
-}
+/** A `pg` connection or the PGlite instance (see KnexStore's Connection). */
+type Connection = NamedStatementConnection & { query(...args: unknown[]): Promise<unknown> };
 
-type ConnectionMethod = keyof Connection;
-
-/** What KnexStore uses of knex's client for its step functions (see KnexStore.prepared). */
-interface PooledClient {
+/** What KnexStore uses of knex's client for its step functions (see KnexStore.onConnection). */
+interface PooledClient<C = Connection> {
   config: { client?: unknown };
-  acquireConnection(): Promise<Connection>;
-  releaseConnection(connection: Connection): Promise<void>;
+  acquireConnection(): Promise<C>;
+  releaseConnection(connection: C): Promise<void>;
 }
 
 export interface Deferred {
@@ -62,12 +58,10 @@ export class StepFunctionTap {
   /** The knex to give the store: the same database, the step functions watched. */
   wrap(knex: Knex): Knex {
     const client = knex.client as PooledClient;
-    const tapped: PooledClient = {
+    const tapped: PooledClient<{ query(...args: unknown[]): Promise<unknown> }> = {
       config: client.config,
-      acquireConnection: async () => ({
-        query: (...args: unknown[]) => this.run(client, 'query', args),
-        exec: (...args: unknown[]) => this.run(client, 'exec', args),
-      }),
+      // Like a `pg` connection, so that a named statement comes to query() here on PGlite too.
+      acquireConnection: async () => ({ query: (...args: unknown[]) => this.run(client, args) }),
       releaseConnection: async () => {},
     };
     return new Proxy(knex, {
@@ -108,12 +102,14 @@ export class StepFunctionTap {
     return (call.argument as { userTasks: { id: string }[] }).userTasks.map((task) => task.id);
   }
 
-  private async run(client: PooledClient, method: ConnectionMethod, args: unknown[]): Promise<unknown> {
-    const call = this.record(method, args);
+  private async run(client: PooledClient, args: unknown[]): Promise<unknown> {
+    const call = this.record(args);
     if (call) await this.held.get(call.name)?.promise;
     const connection = await client.acquireConnection();
     try {
-      return await connection[method](...args);
+      const [first] = args;
+      if (typeof first === 'object' && first !== null && 'name' in first) return { rows: await runNamed(connection, first as NamedStatement) };
+      return await connection.query(...args);
     } catch (error) {
       if (call) call.failed = true;
       throw error;
@@ -123,7 +119,7 @@ export class StepFunctionTap {
   }
 
   /** The call, when the statement is one of the step functions; otherwise undefined. */
-  private record(method: ConnectionMethod, args: unknown[]): StepFunctionCall | undefined {
+  private record(args: unknown[]): StepFunctionCall | undefined {
     const [first, second] = args;
     const text = typeof first === 'string' ? first : (first as { text: string }).text;
     this.texts.push(text);
@@ -133,7 +129,7 @@ export class StepFunctionTap {
     const name = called[1] as StepFunction;
     const valuesOrConfig = typeof first === 'string' ? second : first;
     if (name === 'umlauf_step_seqs') return this.add({ name, argument: valuesOf(valuesOrConfig)[0], failed: false });
-    const values = method === 'query' ? valuesOf(valuesOrConfig) as string[] : inlineValues(text);
+    const values = valuesOf(valuesOrConfig) as string[];
     const argument = name === 'umlauf_load' ? JSON.parse(values[0]!) as unknown : commitArgument(values);
     return this.add({ name, argument, failed: false });
   }
@@ -144,14 +140,9 @@ export class StepFunctionTap {
   }
 }
 
-/** The values of a statement sent with values (pg gets { text, values }, PGlite text and values). */
+/** The values of a statement sent with values ({ name, text, values }, or text and values). */
 function valuesOf(valuesOrConfig: unknown): unknown[] {
   return Array.isArray(valuesOrConfig) ? valuesOrConfig : (valuesOrConfig as { values: unknown[] }).values;
-}
-
-/** The values of a statement sent inline through PGlite's exec, each a quoted literal followed by its type. */
-function inlineValues(text: string): string[] {
-  return [...text.matchAll(/'((?:[^']|'')*)'::/g)].map((match) => match[1]!.replaceAll("''", "'"));
 }
 
 /** The columns of the rows in each of umlauf_commit_rows' row arguments. */
